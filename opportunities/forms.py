@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import Weekday
+from opportunities.models import Opportunity
+
+
+class OpportunityFilterForm(forms.Form):
+    q = forms.CharField(label=_("ことばでさがす"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例：土いじり、静かな作業、本")}))
+    kind = forms.ChoiceField(label=_("種類"), required=False, choices=[("", _("すべて")), *Opportunity.Kind.choices])
+    municipality = forms.ChoiceField(label=_("市町村"), required=False, choices=[])
+    weekday = forms.TypedChoiceField(label=_("曜日"), required=False, coerce=int, empty_value=None,
+                                     choices=[("", _("いつでも")), *Weekday.choices])
+
+    def __init__(self, *args, municipalities: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = [("", _("すべて"))] + [(m, m) for m in municipalities]

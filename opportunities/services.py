@@ -1,0 +1,229 @@
+"""Writes for partners, opportunities, sessions and sign-ups.
+
+Capacity is guarded by ``Session.seats_taken`` and a CheckConstraint; seats are
+taken with a conditional UPDATE, so concurrent sign-ups can never overbook.
+"""
+
+from datetime import date, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from core.clock import at
+from core.errors import Conflict, DomainError, NotAllowed
+from opportunities.models import Opportunity, Session, Signup
+from people.models import ParticipantProfile, User
+
+NOTIFY_SIGNUP = "opportunities.tasks.signup_notify"
+NOTIFY_SESSION_CANCELLED = "opportunities.tasks.session_cancelled_notify"
+
+
+def _notify_on_commit(task: str, *args) -> None:
+    transaction.on_commit(lambda: async_task(task, *args))
+
+
+def readiness_gap(*, participant: ParticipantProfile, opportunity: Opportunity) -> int:
+    """How many steps the opportunity sits above the participant (0 or less: fits)."""
+    return opportunity.min_readiness - participant.readiness
+
+
+def opportunity_fill_location(opportunity: Opportunity) -> None:
+    """An opportunity without its own place happens at its partner's."""
+    if not opportunity.municipality:
+        opportunity.municipality = opportunity.partner.municipality
+    if not opportunity.address:
+        opportunity.address = opportunity.partner.address
+    if opportunity.lat is None and opportunity.lon is None:
+        opportunity.lat, opportunity.lon = opportunity.partner.lat, opportunity.partner.lon
+
+
+def opportunity_save(*, opportunity: Opportunity) -> Opportunity:
+    opportunity_fill_location(opportunity)
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity
+
+
+def session_create(
+    *, opportunity: Opportunity, starts_at, ends_at, capacity: int | None = None, instructor_name: str = ""
+) -> Session:
+    session = Session(
+        opportunity=opportunity,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity or opportunity.capacity,
+        instructor_name=instructor_name,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def sessions_generate_weekly(
+    *,
+    opportunity: Opportunity,
+    weekdays: list[int],
+    start: time,
+    end: time,
+    date_from: date,
+    date_to: date,
+    capacity: int | None = None,
+    instructor_name: str = "",
+) -> list[Session]:
+    """Create one session on each chosen weekday between two dates; existing
+    sessions at the same start are left as they are."""
+    if start >= end:
+        raise DomainError(_("終了時刻は開始時刻より後にしてください。"))
+    if date_to < date_from:
+        raise DomainError(_("終了日は開始日以降にしてください。"))
+    if (date_to - date_from).days > 366:
+        raise DomainError(_("一度に作れるのは1年分までです。"))
+    created = []
+    day = date_from
+    while day <= date_to:
+        if day.weekday() in weekdays:
+            starts_at = at(day, start)
+            if not Session.objects.filter(opportunity=opportunity, starts_at=starts_at).exists():
+                created.append(
+                    session_create(
+                        opportunity=opportunity,
+                        starts_at=starts_at,
+                        ends_at=at(day, end),
+                        capacity=capacity,
+                        instructor_name=instructor_name,
+                    )
+                )
+        day += timedelta(days=1)
+    return created
+
+
+@transaction.atomic
+def session_cancel(*, session: Session) -> Session:
+    """Cancel a session; everyone signed up is told."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.CANCELLED:
+        return session
+    if session.status == Session.Status.HELD:
+        raise Conflict(_("実施済みの回は中止できません。"))
+    session.status = Session.Status.CANCELLED
+    session.save(update_fields=["status"])
+    _notify_on_commit(NOTIFY_SESSION_CANCELLED, session.pk)
+    return session
+
+
+def _take_seat(session: Session) -> bool:
+    return (
+        Session.objects.filter(
+            pk=session.pk, status=Session.Status.SCHEDULED, seats_taken__lt=F("capacity")
+        ).update(seats_taken=F("seats_taken") + 1)
+        == 1
+    )
+
+
+def _free_seat(session: Session) -> None:
+    Session.objects.filter(pk=session.pk, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
+
+
+@transaction.atomic
+def signup_create(
+    *, session: Session, participant: ParticipantProfile, by: User, waitlist_if_full: bool = True
+) -> Signup:
+    """Sign a participant up for a session.
+
+    A participant at or above the opportunity's step gets a seat (or the
+    waitlist when full). One step below is a "next step": a participant's own
+    sign-up becomes a request for their coach, while a coach placing them is the
+    approval itself. Two or more steps below is not offered.
+    """
+    if session.status != Session.Status.SCHEDULED:
+        raise Conflict(_("この回は申し込みを受け付けていません。"))
+    opportunity = session.opportunity
+    if opportunity.status != Opportunity.Status.OPEN:
+        raise Conflict(_("この活動は現在募集していません。"))
+    gap = readiness_gap(participant=participant, opportunity=opportunity)
+    placed_by_staff = by.is_coach or by.is_secretariat
+    if gap >= 2:
+        raise NotAllowed(_("この活動は今のステップからは2段階以上先のため、申し込めません。"))
+
+    if gap == 1 and not placed_by_staff:
+        status = Signup.Status.REQUESTED
+    elif _take_seat(session):
+        status = Signup.Status.CONFIRMED
+    elif waitlist_if_full:
+        status = Signup.Status.WAITLISTED
+    else:
+        raise Conflict(_("この回は満員です。"))
+
+    try:
+        with transaction.atomic():
+            signup = Signup.objects.create(
+                session=session,
+                participant=participant,
+                status=status,
+                created_by=by,
+                decided_by=by if (gap == 1 and placed_by_staff) else None,
+            )
+    except IntegrityError:
+        # The outer transaction rolls back the seat we may have taken.
+        raise Conflict(_("すでにこの回に申し込んでいます。")) from None
+    _notify_on_commit(NOTIFY_SIGNUP, signup.pk, status)
+    return signup
+
+
+def _promote_from_waitlist(session: Session) -> Signup | None:
+    first = (
+        Signup.objects.select_for_update(skip_locked=True)
+        .filter(session=session, status=Signup.Status.WAITLISTED)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if first is None or not _take_seat(session):
+        return None
+    first.status = Signup.Status.CONFIRMED
+    first.save(update_fields=["status", "updated_at"])
+    _notify_on_commit(NOTIFY_SIGNUP, first.pk, "promoted")
+    return first
+
+
+@transaction.atomic
+def signup_cancel(*, signup: Signup, by: User) -> Signup:
+    """Cancel a sign-up; a freed seat goes to the first person on the waitlist."""
+    signup = Signup.objects.select_for_update().select_related("session").get(pk=signup.pk)
+    if signup.status == Signup.Status.CANCELLED:
+        return signup
+    held_seat = signup.status == Signup.Status.CONFIRMED
+    signup.status = Signup.Status.CANCELLED
+    signup.save(update_fields=["status", "updated_at"])
+    if held_seat:
+        _free_seat(signup.session)
+        if signup.session.status == Session.Status.SCHEDULED:
+            _promote_from_waitlist(signup.session)
+    return signup
+
+
+@transaction.atomic
+def signup_approve(*, signup: Signup, by: User) -> Signup:
+    """A coach approves a "next step" request: it gets a seat, or the waitlist."""
+    signup = Signup.objects.select_for_update().select_related("session").get(pk=signup.pk)
+    if signup.status != Signup.Status.REQUESTED:
+        raise Conflict(_("この申込はすでに処理されています。"))
+    signup.status = Signup.Status.CONFIRMED if _take_seat(signup.session) else Signup.Status.WAITLISTED
+    signup.decided_by = by
+    signup.save(update_fields=["status", "decided_by", "updated_at"])
+    _notify_on_commit(NOTIFY_SIGNUP, signup.pk, "approved")
+    return signup
+
+
+@transaction.atomic
+def signup_decline(*, signup: Signup, by: User) -> Signup:
+    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    if signup.status != Signup.Status.REQUESTED:
+        raise Conflict(_("この申込はすでに処理されています。"))
+    signup.status = Signup.Status.CANCELLED
+    signup.decided_by = by
+    signup.save(update_fields=["status", "decided_by", "updated_at"])
+    _notify_on_commit(NOTIFY_SIGNUP, signup.pk, "declined")
+    return signup
