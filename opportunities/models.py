@@ -258,3 +258,71 @@ class Signup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} → {self.session} ({self.get_status_display()})"
+
+
+class NotificationLog(models.Model):
+    """One notification that has been sent. ``key`` names the event and the
+    recipient (e.g. ``signup:42:confirmed``); its uniqueness is what makes a
+    retried task send nothing the second time."""
+
+    kind = models.CharField(_("種類"), max_length=40)
+    key = models.CharField(_("キー"), max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("宛先"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("送信済みの通知")
+        verbose_name_plural = _("送信済みの通知")
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CalendarFeed(models.Model):
+    """The secret token of a participant's iCal feed. Revoking replaces the token,
+    so the old URL stops working."""
+
+    participant = models.OneToOneField(
+        "people.ParticipantProfile", verbose_name=_("参加者"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(_("トークン"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("カレンダー配信")
+        verbose_name_plural = _("カレンダー配信")
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}"
+
+
+class LoginCode(models.Model):
+    """A one-time code a coach prints for a participant's first login.
+
+    Only a keyed hash of the code is stored; the code itself is shown once.
+    A code is used at most once and expires after ``expires_at``.
+    """
+
+    participant = models.ForeignKey(
+        "people.ParticipantProfile", verbose_name=_("参加者"), on_delete=models.CASCADE, related_name="login_codes"
+    )
+    code_hash = models.CharField(_("コードのハッシュ"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("発行した人"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("発行日時"), default=timezone.now)
+    expires_at = models.DateTimeField(_("有効期限"))
+    used_at = models.DateTimeField(_("使用日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("初回ログインコード")
+        verbose_name_plural = _("初回ログインコード")
+        constraints = [
+            models.CheckConstraint(condition=Q(created_at__lt=F("expires_at")), name="opportunities_logincode_expires_after_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.created_at:%Y-%m-%d}"
