@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from opportunities.models import OpeningSlot, Opportunity, Partner, Session, Signup
+
+
+class OpeningSlotInline(admin.TabularInline):
+    model = OpeningSlot
+    extra = 0
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "category", "municipality", "offers_place", "offers_work_acceptance",
+                    "offers_cafeteria", "offers_food_bank", "offers_cool_station", "is_active"]
+    list_filter = ["category", "municipality", "is_active", "offers_place", "offers_consultation",
+                   "offers_work_acceptance", "offers_cafeteria", "offers_food_bank", "offers_cool_station"]
+    search_fields = ["code", "name", "name_kana", "address"]
+    inlines = [OpeningSlotInline]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "partner", "kind", "min_readiness", "status", "municipality"]
+    list_filter = ["kind", "status", "min_readiness", "employment_type", "is_farm_setting", "municipality"]
+    search_fields = ["code", "title", "description", "partner__name"]
+    autocomplete_fields = ["partner"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["opportunity", "starts_at", "ends_at", "capacity", "seats_taken", "status"]
+    list_filter = ["status", "opportunity__kind"]
+    search_fields = ["opportunity__code", "opportunity__title", "instructor_name"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["opportunity"]
+    readonly_fields = ["seats_taken"]  # only the sign-up services move the seat counter
+
+
+@admin.register(Signup)
+class SignupAdmin(admin.ModelAdmin):
+    list_display = ["participant", "session", "status", "created_at", "created_by"]
+    list_filter = ["status"]
+    search_fields = ["participant__code", "participant__display_name", "session__opportunity__title"]
+    raw_id_fields = ["session", "participant"]
+    readonly_fields = ["status", "created_by", "decided_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # sign-ups go through the capacity-safe services
