@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,3 +53,254 @@ class Attendance(models.Model):
     def __str__(self) -> str:
         who = self.participant or self.supporter
         return f"{who} @ {self.session} ({self.get_status_display()})"
+
+
+def _fiscal_year_default() -> int:
+    from core.clock import fiscal_year_of, local_today
+
+    return fiscal_year_of(local_today())
+
+
+class FeeRule(models.Model):
+    """How the secretariat pays for work training: the instruction fee (指導料)
+    to the partner that hosted the sessions, or the supporter fee per hour.
+
+    ``budget_yen`` is for the fiscal year ``fiscal_year`` (April–March); the
+    monthly runs of the rule spend it in date order. ``kinds`` lists the
+    opportunity kinds the rule covers; empty covers all.
+    """
+
+    class Payee(models.TextChoices):
+        PARTNER = "partner", _("協力機関")
+        SUPPORTER = "supporter", _("サポーター")
+
+    class Basis(models.TextChoices):
+        SESSION = "session", _("1回あたり")
+        DAY = "day", _("1日あたり")
+        MONTH = "month", _("1か月あたり")
+        HOUR = "hour", _("1時間あたり")
+
+    code = models.CharField(_("ルールコード"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    payee = models.CharField(_("支払先"), max_length=10, choices=Payee)
+    basis = models.CharField(_("単位"), max_length=10, choices=Basis)
+    rate_yen = models.PositiveIntegerField(_("単価（円）"))
+    monthly_cap_yen = models.PositiveIntegerField(_("月額上限（円）"), null=True, blank=True)
+    budget_yen = models.BigIntegerField(_("年度予算（円）"), null=True, blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), default=_fiscal_year_default)
+    kinds = ArrayField(models.CharField(max_length=30), verbose_name=_("対象の活動種類"), default=list, blank=True)
+    valid_from = models.DateField(_("適用開始日"))
+    valid_to = models.DateField(_("適用終了日"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("謝金ルール")
+        verbose_name_plural = _("謝金ルール")
+        ordering = ["fiscal_year", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(payee__in=["partner", "supporter"]), name="training_feerule_payee_valid"),
+            models.CheckConstraint(condition=Q(basis__in=["session", "day", "month", "hour"]), name="training_feerule_basis_valid"),
+            # Partners are paid per session, day or month; supporters per hour.
+            models.CheckConstraint(
+                condition=(Q(payee="partner") & Q(basis__in=["session", "day", "month"])) | (Q(payee="supporter") & Q(basis="hour")),
+                name="training_feerule_basis_fits_payee",
+            ),
+            models.CheckConstraint(condition=Q(budget_yen__isnull=True) | Q(budget_yen__gte=0), name="training_feerule_budget_not_negative"),
+            models.CheckConstraint(condition=Q(valid_from__lte=F("valid_to")), name="training_feerule_valid_from_before_to"),
+            models.CheckConstraint(condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2100), name="training_feerule_fiscal_year_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def terms(self):
+        from training.engine import Terms
+
+        return Terms(basis=self.basis, rate_yen=self.rate_yen, monthly_cap_yen=self.monthly_cap_yen)
+
+
+class PayoutRun(models.Model):
+    """One rule's payout for one local month: draft → approved → paid.
+
+    A draft is recomputed from attendance as often as needed; once approved
+    its lines never change. Corrections to an approved month are carried by
+    adjustment lines in a later draft of the same rule.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("下書き")
+        APPROVED = "approved", _("承認済み")
+        PAID = "paid", _("支払済み")
+
+    rule = models.ForeignKey(FeeRule, verbose_name=_("謝金ルール"), on_delete=models.PROTECT, related_name="runs")
+    month = models.DateField(_("対象月"))  # always the 1st of the local month
+    status = models.CharField(_("状態"), max_length=10, choices=Status, default=Status.DRAFT)
+    total_yen = models.BigIntegerField(_("支払額合計"), default=0)
+    computed_at = models.DateTimeField(_("計算日時"), default=timezone.now)
+    approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("承認者"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    paid_at = models.DateTimeField(_("支払日時"), null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("支払処理者"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("月次支払")
+        verbose_name_plural = _("月次支払")
+        ordering = ["-month", "rule__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "month"], name="training_payoutrun_one_per_rule_month"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "approved", "paid"]), name="training_payoutrun_status_valid"),
+            models.CheckConstraint(condition=Q(month__day=1), name="training_payoutrun_month_is_first_day"),
+            models.CheckConstraint(condition=Q(status="draft") | Q(approved_at__isnull=False), name="training_payoutrun_approved_has_time"),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_at__isnull=False), name="training_payoutrun_paid_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.code} {self.month:%Y-%m} ({self.get_status_display()})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class PayoutLine(models.Model):
+    """One payee's money in a run: a regular line for the run's month, or an
+    adjustment for an earlier approved month (``adjusts_month``), which may be
+    negative. ``amount_yen`` is what is paid after the monthly cap and the
+    fiscal-year budget; ``session_ids`` keeps the qualifying sessions behind
+    the line, so an approved statement still shows what it paid for."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("通常")
+        ADJUSTMENT = "adjustment", _("過月分の調整")
+
+    run = models.ForeignKey(PayoutRun, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("順番"))
+    kind = models.CharField(_("種別"), max_length=12, choices=Kind, default=Kind.REGULAR)
+    adjusts_month = models.DateField(_("調整対象月"), null=True, blank=True)
+    partner = models.ForeignKey("opportunities.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    supporter = models.ForeignKey("people.Supporter", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    participant = models.ForeignKey("people.ParticipantProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    payee_code = models.CharField(_("支払先コード"), max_length=40)
+    payee_name = models.CharField(_("支払先"), max_length=200)
+    units = models.PositiveIntegerField(_("数量"), default=0)  # sessions, days, months, or quarter hours
+    gross_yen = models.BigIntegerField(_("単価×数量"))
+    capped_yen = models.BigIntegerField(_("上限適用後"))
+    amount_yen = models.BigIntegerField(_("支払額"))
+    cut_by_cap = models.BooleanField(_("月額上限で減額"), default=False)
+    cut_by_budget = models.BooleanField(_("予算超過で減額"), default=False)
+    first_session_at = models.DateTimeField(_("最初の対象開催"), null=True, blank=True)
+    session_ids = ArrayField(models.BigIntegerField(), verbose_name=_("対象の開催回"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("支払明細行")
+        verbose_name_plural = _("支払明細行")
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="training_payoutline_position_unique"),
+            models.CheckConstraint(condition=Q(kind__in=["regular", "adjustment"]), name="training_payoutline_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(kind="regular") & Q(adjusts_month__isnull=True) & Q(amount_yen__gte=0))
+                | (Q(kind="adjustment") & Q(adjusts_month__isnull=False)),
+                name="training_payoutline_adjustment_has_month",
+            ),
+            models.CheckConstraint(
+                condition=(Q(partner__isnull=False) & Q(supporter__isnull=True) & Q(participant__isnull=True))
+                | (Q(partner__isnull=True) & Q(supporter__isnull=False) & Q(participant__isnull=True))
+                | (Q(partner__isnull=True) & Q(supporter__isnull=True) & Q(participant__isnull=False)),
+                name="training_payoutline_exactly_one_payee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee_code} {self.amount_yen}"
+
+    @property
+    def hours(self) -> str:
+        """Quarter hours shown as hours (2.25)."""
+        return f"{self.units / 4:g}"
+
+
+class AuditEntry(models.Model):
+    """Append-only record of every state change and correction that touches
+    money: who, when, before and after."""
+
+    at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作者"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(_("操作者（表示）"), max_length=150)
+    action = models.CharField(_("操作"), max_length=40)
+    target_type = models.CharField(_("対象"), max_length=40)
+    target_id = models.CharField(_("対象ID"), max_length=40)
+    before = models.JSONField(_("変更前"), null=True, blank=True)
+    after = models.JSONField(_("変更後"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("監査ログ")
+        verbose_name_plural = _("監査ログ")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="training_audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
+
+
+class ProgrammeTarget(models.Model):
+    """A fiscal year's target in the units of the plan (domain.md §1a)."""
+
+    class Metric(models.TextChoices):
+        PLACES_SITES = "places_sites", _("居場所（ホッとステーション）箇所数")
+        PLACES_PERSONS = "places_persons", _("居場所 延べ人数")
+        UE_DAYS = "ue_days", _("ユニバーサル就労 稼働日数")
+        UE_PERSON_DAYS = "ue_person_days", _("ユニバーサル就労 延べ人数")
+        CAFETERIA_SESSIONS = "cafeteria_sessions", _("子ども食堂 開催回数")
+        CAFETERIA_PERSONS = "cafeteria_persons", _("子ども食堂 延べ人数")
+        FOOD_BANK_DAYS = "food_bank_days", _("フードバンク 活動日数")
+        FOOD_BANK_PERSONS = "food_bank_persons", _("フードバンク 延べ人数")
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    metric = models.CharField(_("指標"), max_length=30, choices=Metric)
+    target = models.PositiveIntegerField(_("目標"))
+
+    class Meta:
+        verbose_name = _("事業目標")
+        verbose_name_plural = _("事業目標")
+        ordering = ["fiscal_year", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "metric"], name="training_programmetarget_one_per_metric"),
+            models.CheckConstraint(
+                condition=Q(metric__in=["places_sites", "places_persons", "ue_days", "ue_person_days", "cafeteria_sessions", "cafeteria_persons", "food_bank_days", "food_bank_persons"]),
+                name="training_programmetarget_metric_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FY{self.fiscal_year} {self.get_metric_display()}: {self.target}"
+
+
+class ActivityRecord(models.Model):
+    """A day of a partner's non-training activity – a place-to-be day, a
+    children's cafeteria session or a food-bank day – with how many people came.
+    The dashboard counts these against the plan's targets."""
+
+    class Activity(models.TextChoices):
+        PLACE = "place", _("居場所")
+        CAFETERIA = "cafeteria", _("子ども食堂")
+        FOOD_BANK = "food_bank", _("フードバンク")
+
+    partner = models.ForeignKey("opportunities.Partner", verbose_name=_("協力機関"), on_delete=models.PROTECT, related_name="activity_records")
+    activity = models.CharField(_("活動"), max_length=12, choices=Activity)
+    held_on = models.DateField(_("実施日"))
+    persons = models.PositiveIntegerField(_("人数"), default=0)
+
+    class Meta:
+        verbose_name = _("活動実績")
+        verbose_name_plural = _("活動実績")
+        ordering = ["-held_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(activity__in=["place", "cafeteria", "food_bank"]), name="training_activityrecord_activity_valid"),
+            models.UniqueConstraint(fields=["partner", "activity", "held_on"], name="training_activityrecord_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.get_activity_display()} {self.held_on}"

@@ -1,0 +1,289 @@
+"""Writes for fee rules, payout runs, attendance corrections and targets.
+
+Money rules live in training/engine.py (pure); this module feeds it with the
+usages that training/selectors.py aggregates in SQL, stores its lines, and
+records every state change in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.clock import fiscal_year_bounds, fiscal_year_of, local_today
+from core.errors import Conflict, DomainError
+from opportunities.models import Opportunity
+from training import engine, selectors
+from training.models import Attendance, AuditEntry, FeeRule, PayoutLine, PayoutRun, ProgrammeTarget
+
+
+def _actor_label(by) -> str:
+    return by.get_username() if by is not None else "manage.py"
+
+
+def audit_record(*, by, action: str, target, before: dict | None, after: dict | None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=by,
+        actor_label=_actor_label(by),
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        before=before,
+        after=after,
+    )
+
+
+def _run_snapshot(run: PayoutRun) -> dict:
+    return {
+        "status": run.status,
+        "total_yen": run.total_yen,
+        "lines": [
+            [line.payee_code, line.kind, line.adjusts_month.isoformat() if line.adjusts_month else None, line.units, line.amount_yen]
+            for line in run.lines.order_by("position")
+        ],
+    }
+
+
+def parse_month(value: str) -> date:
+    """'2026-05' → date(2026, 5, 1), with a Japanese message on bad input."""
+    try:
+        year, month = (int(x) for x in value.strip().split("-"))
+        return date(year, month, 1)
+    except (ValueError, TypeError):
+        raise DomainError(_("月は YYYY-MM の形で指定してください（例: 2026-05）。")) from None
+
+
+def _check_month_in_rule(rule: FeeRule, month: date) -> None:
+    first, last = fiscal_year_bounds(rule.fiscal_year)
+    if not first <= month <= last:
+        raise DomainError(
+            _("%(month)s は%(fy)s年度（4月〜翌3月）の外です。") % {"month": f"{month:%Y-%m}", "fy": rule.fiscal_year}
+        )
+
+
+def _corrections(*, rule: FeeRule, run: PayoutRun, usages_by_month) -> list[engine.Correction]:
+    """Adjustments the draft must carry: each approved (or paid) earlier month
+    computed again from today's attendance, minus what it was paid so far."""
+    frozen = list(PayoutRun.objects.filter(rule=rule, month__lt=run.month).exclude(status=PayoutRun.Status.DRAFT).order_by("month"))
+    if not frozen:
+        return []
+    # What every month has been given so far: its own regular lines plus the
+    # adjustments other runs already carry for it.
+    paid: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    regular = PayoutLine.objects.filter(run__in=frozen, kind=PayoutLine.Kind.REGULAR).values_list("run__month", "payee_code", "amount_yen")
+    for month, code, amount in regular:
+        paid[month][code] += amount
+    adjusted = (
+        PayoutLine.objects.filter(run__rule=rule, kind=PayoutLine.Kind.ADJUSTMENT, adjusts_month__in=[r.month for r in frozen])
+        .exclude(run=run)
+        .values_list("adjusts_month", "payee_code", "amount_yen")
+    )
+    for month, code, amount in adjusted:
+        paid[month][code] += amount
+    # Budget left before each month, as the approved history stands.
+    spent_per_month = dict(
+        PayoutLine.objects.filter(run__rule=rule, run__month__lt=run.month).exclude(run=run)
+        .values_list("run__month").annotate(total=Sum("amount_yen")).values_list("run__month", "total")
+    )
+    corrections = []
+    for r in frozen:
+        budget_before = None
+        if rule.budget_yen is not None:
+            budget_before = rule.budget_yen - sum(v for m, v in spent_per_month.items() if m < r.month)
+        recomputed = engine.recomputed_month(rule.terms, r.month, [u.usage for u in usages_by_month.get(r.month, [])], budget_before)
+        for code, delta in engine.adjustment_deltas(recomputed, paid[r.month]).items():
+            corrections.append(engine.Correction(month=r.month, payee=code, delta_yen=delta))
+    return corrections
+
+
+@transaction.atomic
+def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
+    """Create or recompute the draft run of ``rule`` for ``month``."""
+    month = month.replace(day=1)
+    _check_month_in_rule(rule, month)
+    # Runs of one rule share its budget: compute them one at a time.
+    rule = FeeRule.objects.select_for_update().get(pk=rule.pk)
+    run, created = PayoutRun.objects.select_for_update().get_or_create(rule=rule, month=month)
+    if run.is_frozen:
+        raise Conflict(_("%(run)s は承認済みのため再計算できません。") % {"run": f"{rule.code} {month:%Y-%m}"})
+    before = None if created else _run_snapshot(run)
+
+    first_frozen = (
+        PayoutRun.objects.filter(rule=rule, month__lt=month).exclude(status=PayoutRun.Status.DRAFT).order_by("month").values_list("month", flat=True).first()
+    )
+    usages_by_month = selectors.payout_usages(rule=rule, first_month=first_frozen or month, last_month=month)
+    corrections = _corrections(rule=rule, run=run, usages_by_month=usages_by_month)
+    remaining = None
+    if rule.budget_yen is not None:
+        remaining = rule.budget_yen - selectors.budget_spent_before(rule=rule, month=month, exclude_run=run)
+    this_month = usages_by_month.get(month, [])
+    lines = engine.draft_lines(rule.terms, month, [u.usage for u in this_month], remaining, corrections)
+
+    by_code = {u.usage.payee: u for u in this_month}
+    # Adjustments may name payees who have no usage this month.
+    payees = _payee_refs(rule, [line.payee for line in lines if line.payee not in by_code], usages_by_month)
+    for u in this_month:
+        payees[u.usage.payee] = (u.payee_type, u.payee_id)
+    names = selectors.payee_code_map(
+        [selectors.PayeeUsage(month=month, payee_type=t, payee_id=i, usage=None, session_ids=()) for t, i in payees.values()]
+    )
+    run.lines.all().delete()
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        payee_type, payee_id = payees[line.payee]
+        usage = by_code.get(line.payee) if line.kind == engine.REGULAR else None
+        rows.append(
+            PayoutLine(
+                run=run,
+                position=position,
+                kind=line.kind,
+                adjusts_month=line.month if line.kind == engine.ADJUSTMENT else None,
+                partner_id=payee_id if payee_type == "partner" else None,
+                supporter_id=payee_id if payee_type == "supporter" else None,
+                participant_id=payee_id if payee_type == "participant" else None,
+                payee_code=line.payee,
+                payee_name=names[(payee_type, payee_id)][1],
+                units=line.units,
+                gross_yen=line.gross_yen,
+                capped_yen=line.capped_yen,
+                amount_yen=line.amount_yen,
+                cut_by_cap=line.cut_by_cap,
+                cut_by_budget=line.cut_by_budget,
+                first_session_at=usage.usage.first_at if usage else None,
+                session_ids=list(usage.session_ids) if usage else [],
+            )
+        )
+    PayoutLine.objects.bulk_create(rows)
+    run.total_yen = sum(line.amount_yen for line in lines)
+    run.computed_at = timezone.now()
+    run.save(update_fields=["total_yen", "computed_at"])
+    audit_record(by=by, action="payout_run_created" if created else "payout_run_recomputed", target=run, before=before, after=_run_snapshot(run))
+    return run
+
+
+def _payee_refs(rule: FeeRule, codes: list[str], usages_by_month) -> dict[str, tuple[str, int]]:
+    """(payee_type, id) for payee codes, looked up in earlier months' usages or
+    the earlier lines of the rule."""
+    refs = {}
+    for usages in usages_by_month.values():
+        for u in usages:
+            if u.usage.payee in codes:
+                refs[u.usage.payee] = (u.payee_type, u.payee_id)
+    missing = [c for c in codes if c not in refs]
+    if missing:
+        for line in PayoutLine.objects.filter(run__rule=rule, payee_code__in=missing).order_by("-pk"):
+            if line.partner_id:
+                refs.setdefault(line.payee_code, ("partner", line.partner_id))
+            elif line.supporter_id:
+                refs.setdefault(line.payee_code, ("supporter", line.supporter_id))
+            else:
+                refs.setdefault(line.payee_code, ("participant", line.participant_id))
+    return refs
+
+
+def _transition(*, run: PayoutRun, by, from_status: str, to_status: str, action: str, **fields) -> PayoutRun:
+    # Conditional UPDATE: two people pressing "approve" at once change it once.
+    updated = PayoutRun.objects.filter(pk=run.pk, status=from_status).update(status=to_status, **fields)
+    if updated != 1:
+        run.refresh_from_db()
+        raise Conflict(
+            _("%(run)s は「%(status)s」のため、この操作はできません。") % {"run": f"{run.rule.code} {run.month:%Y-%m}", "status": run.get_status_display()}
+        )
+    audit_record(by=by, action=action, target=run, before={"status": from_status}, after={"status": to_status, "total_yen": run.total_yen})
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def payout_run_approve(*, run: PayoutRun, by=None) -> PayoutRun:
+    return _transition(run=run, by=by, from_status="draft", to_status="approved", action="payout_run_approved", approved_at=timezone.now(), approved_by=by)
+
+
+@transaction.atomic
+def payout_run_mark_paid(*, run: PayoutRun, by=None) -> PayoutRun:
+    return _transition(run=run, by=by, from_status="approved", to_status="paid", action="payout_run_paid", paid_at=timezone.now(), paid_by=by)
+
+
+def attendance_snapshot(attendance: Attendance) -> dict:
+    return {"status": attendance.status, "minutes": attendance.minutes, "role": attendance.role}
+
+
+def attendance_correct(*, attendance: Attendance, status: str, minutes: int, role: str | None = None, by=None) -> Attendance:
+    """Change a recorded attendance, with an audit entry; no-op if unchanged."""
+    before = attendance_snapshot(attendance)
+    attendance.status = status
+    attendance.minutes = minutes
+    if role:
+        attendance.role = role
+    after = attendance_snapshot(attendance)
+    if before == after:
+        return attendance
+    attendance.recorded_by = by
+    attendance.recorded_at = timezone.now()
+    attendance.full_clean()
+    attendance.save()
+    audit_record(by=by, action="attendance_corrected", target=attendance, before=before, after=after)
+    return attendance
+
+
+@transaction.atomic
+def target_set(*, fiscal_year: int, metric: str, target: int, by=None) -> ProgrammeTarget:
+    if metric not in ProgrammeTarget.Metric.values:
+        raise DomainError(_("指標が正しくありません。"))
+    if target < 0:
+        raise DomainError(_("目標は0以上の整数で入力してください。"))
+    obj, created = ProgrammeTarget.objects.get_or_create(fiscal_year=fiscal_year, metric=metric, defaults={"target": target})
+    if not created and obj.target != target:
+        before = {"target": obj.target}
+        obj.target = target
+        obj.save(update_fields=["target"])
+        audit_record(by=by, action="target_changed", target=obj, before=before, after={"target": target})
+    return obj
+
+
+# The FY2022 Hot Station plan (domain.md §1a) – the demo values for targets.
+FY2022_PLAN_TARGETS = {
+    "places_sites": 40,
+    "places_persons": 608,
+    "ue_days": 100,
+    "ue_person_days": 156,
+    "cafeteria_sessions": 24,
+    "cafeteria_persons": 600,
+    "food_bank_days": 180,
+    "food_bank_persons": 200,
+}
+
+TRAINING_KINDS = [str(k) for k in selectors.TRAINING_KINDS]
+
+
+def demo_fee_rules(fiscal_year: int) -> list[dict]:
+    """The plan's fees (domain.md §1a): ¥2,500/day for 50 days, or ¥10,000/month
+    for 25 months, and ¥1,000/hour for about 500 supporter hours."""
+    first, last = fiscal_year_bounds(fiscal_year)
+    common = {"fiscal_year": fiscal_year, "valid_from": first, "valid_to": last}
+    return [
+        {"code": f"FY{fiscal_year}-DAY", "name": "就労訓練指導料（日額）", "payee": "partner", "basis": "day", "rate_yen": 2_500, "budget_yen": 125_000, "kinds": TRAINING_KINDS, **common},
+        {"code": f"FY{fiscal_year}-MONTH", "name": "就労訓練指導料（月額）", "payee": "partner", "basis": "month", "rate_yen": 10_000, "budget_yen": 250_000, "kinds": TRAINING_KINDS, **common},
+        {"code": f"FY{fiscal_year}-SUPPORTER", "name": "サポーター謝金（時給）", "payee": "supporter", "basis": "hour", "rate_yen": 1_000, "budget_yen": 500_000, "kinds": [], **common},
+    ]
+
+
+@transaction.atomic
+def demo_seed_fee_rules_and_targets(*, fiscal_year: int | None = None) -> None:
+    """Demo fee rules and the FY2022 plan's targets for the current fiscal year
+    (or ``fiscal_year``). Idempotent: existing rows are left as they are."""
+    fy = fiscal_year or fiscal_year_of(local_today())
+    for spec in demo_fee_rules(fy):
+        code = spec.pop("code")
+        FeeRule.objects.get_or_create(code=code, defaults=spec)
+    for metric, value in FY2022_PLAN_TARGETS.items():
+        ProgrammeTarget.objects.get_or_create(fiscal_year=fy, metric=metric, defaults={"target": value})
+
+
+def opportunity_kinds() -> list[str]:
+    return list(Opportunity.Kind.values)
