@@ -1,0 +1,156 @@
+"""Notification emails: who is told what, in their language, exactly once.
+
+Every email is recorded in NotificationLog under a key naming the event and the
+recipient before it is sent, inside one transaction: if sending fails the row
+rolls back and a retry sends it; if the row already exists the email went out
+and a retried task sends nothing. Emails never carry a participant's support
+background: the templates only get names, places and times.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from core.clock import day_bounds, local_today
+from opportunities.models import NotificationLog, Session, Signup
+from people.models import User
+
+logger = logging.getLogger(__name__)
+
+# The events the sign-up services enqueue, and who hears about each.
+PARTICIPANT_EVENTS = {"confirmed", "waitlisted", "promoted", "approved", "declined"}
+COACH_EVENTS = {"requested"}
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def notification_send(*, kind: str, key: str, user: User | None, context: dict) -> bool:
+    """Send ``emails/<kind>`` to ``user`` once per ``key``; False when nothing was sent."""
+    if user is None or not user.email or not user.is_active:
+        return False
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {"recipient": user, **context}
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+        body = render_to_string(f"emails/{kind}.txt", context)
+    try:
+        with transaction.atomic():
+            NotificationLog.objects.create(kind=kind, key=key, recipient=user)
+            send_mail(subject, body, None, [user.email])
+    except IntegrityError:
+        logger.info("notification %s already sent", key)
+        return False
+    return True
+
+
+def _session_context(session: Session) -> dict:
+    opportunity = session.opportunity
+    return {
+        "session": session,
+        "opportunity": opportunity,
+        "partner": opportunity.partner,
+        "detail_url": site_url(reverse("opportunity_detail", args=[opportunity.code])),
+        "schedule_url": site_url(reverse("my_schedule")),
+    }
+
+
+def signup_event_send(*, signup: Signup, event: str) -> bool:
+    participant = signup.participant
+    context = {**_session_context(signup.session), "signup": signup, "participant_name": participant.display_name}
+    if event in PARTICIPANT_EVENTS:
+        return notification_send(
+            kind=f"signup_{event}", key=f"signup:{signup.pk}:{event}", user=participant.user, context=context
+        )
+    if event in COACH_EVENTS:
+        context["caseload_url"] = site_url("/coach/")
+        return notification_send(
+            kind=f"signup_{event}", key=f"signup:{signup.pk}:{event}:coach", user=participant.coach, context=context
+        )
+    logger.warning("unknown sign-up event %r for sign-up %s", event, signup.pk)
+    return False
+
+
+def session_cancelled_send(*, session: Session) -> int:
+    """Tell everyone still signed up that the session will not take place."""
+    signups = (
+        Signup.objects.filter(session=session, status__in=Signup.ACTIVE_STATUSES)
+        .select_related("participant__user")
+        .order_by("pk")
+    )
+    context = _session_context(session)
+    sent = 0
+    for signup in signups:
+        sent += notification_send(
+            kind="session_cancelled",
+            key=f"session:{session.pk}:cancelled:{signup.pk}",
+            user=signup.participant.user,
+            context={**context, "signup": signup, "participant_name": signup.participant.display_name},
+        )
+    return sent
+
+
+def session_reminders_send(*, day: date | None = None) -> int:
+    """Remind everyone with a confirmed seat in a session on ``day`` (default: tomorrow)."""
+    day = day or local_today() + timedelta(days=1)
+    start, end = day_bounds(day)
+    signups = (
+        Signup.objects.filter(
+            status=Signup.Status.CONFIRMED,
+            session__status=Session.Status.SCHEDULED,
+            session__starts_at__gte=start,
+            session__starts_at__lt=end,
+        )
+        .select_related("participant__user", "session__opportunity__partner")
+        .order_by("session__starts_at", "pk")
+    )
+    sent = 0
+    for signup in signups:
+        sent += notification_send(
+            kind="session_reminder",
+            key=f"signup:{signup.pk}:reminder",
+            user=signup.participant.user,
+            context={**_session_context(signup.session), "signup": signup, "participant_name": signup.participant.display_name},
+        )
+    return sent
+
+
+def absence_digest_send(*, today: date | None = None) -> int:
+    """Each coach gets the absences of their caseload in the 7 days before ``today``."""
+    from training.models import Attendance  # training depends on opportunities, not the reverse
+
+    today = today or local_today()
+    since, _ = day_bounds(today - timedelta(days=7))
+    until, _ = day_bounds(today)
+    absences = (
+        Attendance.objects.filter(
+            status=Attendance.Status.ABSENT,
+            participant__coach__isnull=False,
+            session__starts_at__gte=since,
+            session__starts_at__lt=until,
+        )
+        .select_related("participant__coach", "session__opportunity__partner")
+        .order_by("participant__coach_id", "session__starts_at")
+    )
+    by_coach: dict[int, list] = {}
+    coaches: dict[int, User] = {}
+    for attendance in absences:
+        coach = attendance.participant.coach
+        coaches[coach.pk] = coach
+        by_coach.setdefault(coach.pk, []).append(attendance)
+    year, week, _ = today.isocalendar()
+    sent = 0
+    for coach_id, rows in by_coach.items():
+        sent += notification_send(
+            kind="absence_digest",
+            key=f"coach:{coach_id}:absences:{year}-W{week:02d}",
+            user=coaches[coach_id],
+            context={"absences": rows, "since": today - timedelta(days=7), "caseload_url": site_url("/coach/")},
+        )
+    return sent
