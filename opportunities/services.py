@@ -138,6 +138,8 @@ def signup_create(
     sign-up becomes a request for their coach, while a coach placing them is the
     approval itself. Two or more steps below is not offered.
     """
+    # Decide on the stored state, not on a possibly stale instance.
+    session = Session.objects.select_related("opportunity").get(pk=session.pk)
     if session.status != Session.Status.SCHEDULED:
         raise Conflict(_("この回は申し込みを受け付けていません。"))
     opportunity = session.opportunity

@@ -1,0 +1,70 @@
+# Two commands do everything: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+NPM_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test setup setup-test lint pytest browser-deps migrate messages serve clean-db
+
+demo: setup migrate ## set up, load the demo network and run web + worker
+	$(PY) manage.py seed_demo
+	$(PY) manage.py embed_all
+	$(PY) manage.py setup_schedules
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops the web server and the worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py qcluster & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup-test browser-deps lint pytest ## set up and run every check and test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,sentence-transformers]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+setup: $(STAMP) $(NPM_STAMP)
+
+setup-test: setup
+
+# Debian's Chromium for the Playwright tests (Playwright's own browser download
+# cannot work offline), a Japanese font for screenshots, and poppler for PDFs.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic poppler-utils >/dev/null; \
+	  else \
+	    echo "Install chromium, fonts-ipafont-gothic and poppler-utils (sudo apt-get install ...)"; exit 1; \
+	  fi; \
+	fi
+
+migrate: setup
+	$(PY) manage.py migrate --no-input
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+pytest: setup
+	$(VENV)/bin/pytest
+
+# Regenerate and compile translations (needs GNU gettext).
+messages: setup
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=node_modules
+
+serve: setup migrate
+	@trap 'kill 0' EXIT INT TERM; $(PY) manage.py qcluster & $(PY) manage.py runserver $(HOST):$(PORT)
+
+clean-db: ## delete the embedded database (asks first)
+	@read -p "Delete var/pgdata and all local data? [y/N] " ok && [ "$$ok" = "y" ] && rm -rf var/pgdata || echo "Kept."
