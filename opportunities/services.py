@@ -4,16 +4,18 @@ Capacity is guarded by ``Session.seats_taken`` and a CheckConstraint; seats are
 taken with a conditional UPDATE, so concurrent sign-ups can never overbook.
 """
 
+import secrets
 from datetime import date, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from core.clock import at
 from core.errors import Conflict, DomainError, NotAllowed
-from opportunities.models import Opportunity, Session, Signup
+from opportunities.models import CalendarFeed, Opportunity, Session, Signup
 from people.models import ParticipantProfile, User
 
 NOTIFY_SIGNUP = "opportunities.tasks.signup_notify"
@@ -229,3 +231,19 @@ def signup_decline(*, signup: Signup, by: User) -> Signup:
     signup.save(update_fields=["status", "decided_by", "updated_at"])
     _notify_on_commit(NOTIFY_SIGNUP, signup.pk, "declined")
     return signup
+
+
+def calendar_feed_enable(*, participant: ParticipantProfile) -> CalendarFeed:
+    """The participant's iCal feed, with a new secret token the first time."""
+    feed, _created = CalendarFeed.objects.get_or_create(
+        participant=participant, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed
+
+
+def calendar_feed_revoke(*, participant: ParticipantProfile) -> CalendarFeed:
+    """Replace the feed's token: the old URL stops working at once."""
+    feed, _created = CalendarFeed.objects.update_or_create(
+        participant=participant, defaults={"token": secrets.token_urlsafe(32), "created_at": timezone.now()}
+    )
+    return feed
