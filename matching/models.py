@@ -1,0 +1,125 @@
+"""Stored embeddings.
+
+Vectors live in an untyped pgvector ``vector`` column, with the backend's model
+name and dimension beside them. Each table has one partial HNSW index per
+dimension we support, on the expression ``vector::vector(N)`` and limited to rows
+with ``dimensions = N`` (HNSW needs a fixed dimension, an untyped column has
+none). So a 384-dimensional MiniLM and the 512-dimensional USE model both work
+without a migration: switching model is a setting plus ``manage.py embed_all``,
+and queries cast the column the same way so the planner picks the right index.
+Separate columns per dimension would need a code change for each new model.
+"""
+
+from django.contrib.postgres.indexes import OpClass
+from django.db import models
+from django.db.models import Func, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pgvector.django import HnswIndex, VectorField
+
+from matching.embeddings import INDEXED_DIMENSIONS
+
+
+def typed_vector(dimensions: int) -> Cast:
+    """``vector::vector(N)``, the expression the HNSW indexes are built on."""
+    return Cast("vector", VectorField(dimensions=dimensions))
+
+
+def _hnsw_indexes(prefix: str) -> list[HnswIndex]:
+    # m=16, ef_construction=64 are pgvector's defaults, fine at 10^5 rows;
+    # cosine because all backends return unit vectors and reasons read as similarity.
+    return [
+        HnswIndex(
+            OpClass(typed_vector(dim), name="vector_cosine_ops"),
+            name=f"{prefix}_hnsw_{dim}",
+            condition=Q(dimensions=dim),
+            m=16,
+            ef_construction=64,
+        )
+        for dim in INDEXED_DIMENSIONS
+    ]
+
+
+def _dimensions_match(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(
+            dimensions=Func("vector", function="vector_dims", output_field=models.IntegerField())
+        ),
+        name=name,
+    )
+
+
+class EmbeddingBase(models.Model):
+    model_name = models.CharField(_("モデル"), max_length=200)
+    dimensions = models.PositiveSmallIntegerField(_("次元数"))
+    # sha256 of model name + source text: unchanged text and model → no re-embedding.
+    source_hash = models.CharField(_("元テキストのハッシュ"), max_length=64)
+    vector = VectorField(_("ベクトル"))
+    updated_at = models.DateTimeField(_("更新日時"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class OpportunityEmbedding(EmbeddingBase):
+    opportunity = models.OneToOneField(
+        "opportunities.Opportunity",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="embedding",
+    )
+
+    class Meta:
+        verbose_name = _("活動のベクトル")
+        verbose_name_plural = _("活動のベクトル")
+        indexes = _hnsw_indexes("matching_opp")
+        constraints = [_dimensions_match("matching_opportunityembedding_dimensions_match")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} ({self.model_name})"
+
+
+class ParticipantEmbedding(EmbeddingBase):
+    participant = models.OneToOneField(
+        "people.ParticipantProfile",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="embedding",
+    )
+
+    class Meta:
+        verbose_name = _("参加者のベクトル")
+        verbose_name_plural = _("参加者のベクトル")
+        indexes = _hnsw_indexes("matching_part")
+        constraints = [_dimensions_match("matching_participantembedding_dimensions_match")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} ({self.model_name})"
+
+
+class TermEmbedding(models.Model):
+    """A cache of short phrases (a skill, an interest) embedded on their own.
+
+    Skills and interests repeat across thousands of profiles and postings (調理,
+    清掃, gardening), so each phrase is embedded once per model. Ranking compares
+    them with a posting's vector to say which interest or skill matched."""
+
+    model_name = models.CharField(_("モデル"), max_length=200)
+    term = models.CharField(_("語句"), max_length=100)
+    dimensions = models.PositiveSmallIntegerField(_("次元数"))
+    vector = VectorField(_("ベクトル"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("語句のベクトル")
+        verbose_name_plural = _("語句のベクトル")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_name", "term"], name="matching_termembedding_one_per_model"
+            ),
+            _dimensions_match("matching_termembedding_dimensions_match"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.model_name})"

@@ -1,0 +1,472 @@
+"""Ranked matches between participants and opportunities, with reasons.
+
+Public, stable API (pages, the API and the sign-up flow call these):
+``opportunities_for_participant``, ``opportunities_search`` and
+``participants_for_opportunity``; each returns dataclasses sorted best first.
+
+How a list is built: small candidate sets (up to EXACT_LIMIT rows, e.g. one
+partner's postings or the evaluation cases) are scored exhaustively. Large ones
+(a prefecture's 10^5 postings) first take the nearest neighbours from the HNSW
+index, filtered in SQL to what the person can actually do (readiness, a bounding
+box around home, a session inside their free time), using pgvector 0.8 iterative
+index scans so the filter does not starve the result; then the same scoring
+(ranking.score_pair) reorders them. If too few feasible postings exist, the
+nearest infeasible ones fill the end of the list.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Power
+from django.utils import timezone
+from pgvector.django import CosineDistance
+
+from matching import embeddings
+from matching.models import OpportunityEmbedding, ParticipantEmbedding, TermEmbedding, typed_vector
+from matching.ranking import DEFAULT_WEIGHTS, PairFacts, Weights, score_pair
+from matching.rules import WeeklySlot, bigrams, containment, distance_km, schedule_fit
+from matching.services import opportunity_document, participant_terms
+from opportunities.models import Opportunity, Session
+from people.models import AvailabilitySlot, ParticipantProfile
+
+# "Upcoming" for schedule overlap: what a coach would plan for.
+SCHEDULE_WINDOW = timedelta(weeks=8)
+# Candidate sets up to this size are scored exhaustively (cheap: a few queries).
+EXACT_LIMIT = 600
+# Nearest neighbours taken from the index before re-scoring, per query vector.
+ANN_CANDIDATES = 150
+# HNSW search breadth; iterative scans extend it while filters drop rows,
+# up to hnsw.max_scan_tuples (pgvector default 20,000).
+EF_SEARCH = 200
+
+
+@dataclass
+class OpportunityMatch:
+    opportunity: Opportunity
+    score: float
+    feasible: bool
+    readiness_fit: str  # "fit" | "next_step" | "too_high"
+    reasons: list[str]
+    distance_km: float | None
+
+
+@dataclass
+class ParticipantMatch:
+    participant: ParticipantProfile
+    score: float
+    feasible: bool
+    readiness_fit: str
+    reasons: list[str]
+    distance_km: float | None
+
+
+def opportunities_for_participant(
+    *,
+    participant: ParticipantProfile,
+    query: str = "",
+    opportunities: QuerySet[Opportunity] | None = None,
+    limit: int | None = 20,
+) -> list[OpportunityMatch]:
+    """Postings for one person, best first ("recommended for you", the coach's
+    match list). Defaults to open postings; ``limit=None`` ranks every candidate."""
+    return _rank_opportunities(
+        participant=participant, query=query, opportunities=opportunities, limit=limit
+    )
+
+
+def opportunities_search(
+    *,
+    query: str,
+    participant: ParticipantProfile | None = None,
+    opportunities: QuerySet[Opportunity] | None = None,
+    limit: int | None = 20,
+) -> list[OpportunityMatch]:
+    """Free-text search ("土いじり", "quiet work with books"). The text is embedded
+    once per call. With a participant, their time, distance and readiness count
+    too; without one nothing personal is judged (feasible=True, readiness "fit")."""
+    return _rank_opportunities(
+        participant=participant, query=query, opportunities=opportunities, limit=limit
+    )
+
+
+def participants_for_opportunity(
+    *,
+    opportunity: Opportunity,
+    participants: QuerySet[ParticipantProfile] | None = None,
+    session: Session | None = None,
+    limit: int | None = 20,
+) -> list[ParticipantMatch]:
+    """People who would fit a posting (or one session of it), best first."""
+    base = participants if participants is not None else ParticipantProfile.objects.all()
+    vector = _stored_vectors(OpportunityEmbedding, "opportunity_id", [opportunity.pk]).get(
+        opportunity.pk
+    )
+    if session is not None:
+        slots = [_weekly(session.starts_at, session.ends_at)]
+    else:
+        slots = _upcoming_slots([opportunity.pk]).get(opportunity.pk, [])
+
+    ids = _small_candidate_set(base, limit)
+    if ids is None:
+        ids = _nearest_participants(base, opportunity, vector, slots, limit)
+    people = list(
+        ParticipantProfile.objects.filter(pk__in=ids)
+        .select_related("user", "coach")
+        .prefetch_related("availability")
+    )
+    people_vectors = _stored_vectors(ParticipantEmbedding, "participant_id", [p.pk for p in people])
+    term_vectors = _term_vectors([t for p in people for t in participant_terms(p)])
+    posting = _OpportunityFacts.build(opportunity, vector, slots)
+
+    matches = []
+    for person in people:
+        seeker = _Seeker.build(person, people_vectors.get(person.pk), term_vectors)
+        facts = _facts(seeker, posting, query_vector=None, query="")
+        result = score_pair(facts)
+        matches.append(
+            ParticipantMatch(
+                person,
+                result.score,
+                result.feasible,
+                result.readiness_fit,
+                result.reasons,
+                facts.distance_km,
+            )
+        )
+    matches.sort(key=lambda m: (-m.score, m.participant.code))
+    return matches[:limit] if limit is not None else matches
+
+
+# --------------------------------------------------------------------------- internals
+
+
+@dataclass
+class _Seeker:
+    """The person (or the search text) a posting is compared with."""
+
+    participant: ParticipantProfile | None
+    vector: np.ndarray | None
+    terms: list[str]
+    interests: frozenset[str]
+    term_matrix: np.ndarray | None  # one row per term that has a vector
+    term_names: list[str]
+    term_grams: dict[str, set[str]]
+    availability: list[WeeklySlot]
+
+    @classmethod
+    def build(cls, participant, vector, term_vectors) -> "_Seeker":
+        if participant is None:
+            return cls(None, None, [], frozenset(), None, [], {}, [])
+        terms = participant_terms(participant)
+        names = [t for t in terms if t in term_vectors]
+        matrix = np.stack([term_vectors[t] for t in names]) if names else None
+        availability = [_slot(a.weekday, a.start, a.end) for a in participant.availability.all()]
+        return cls(
+            participant,
+            vector,
+            terms,
+            frozenset(participant.interests),
+            matrix,
+            names,
+            {t: bigrams(t) for t in terms},
+            availability,
+        )
+
+
+@dataclass
+class _OpportunityFacts:
+    opportunity: Opportunity
+    vector: np.ndarray | None
+    slots: list[WeeklySlot]
+    grams: set[str]
+
+    @classmethod
+    def build(cls, opportunity, vector, slots) -> "_OpportunityFacts":
+        return cls(opportunity, vector, slots, _haystack(opportunity_document(opportunity)))
+
+
+def _haystack(text: str) -> set[str]:
+    # Bigrams plus single characters, so a one-kanji interest (畑, 花) is found in 畑作業.
+    grams = bigrams(text)
+    grams.update(ch for ch in text.lower() if not ch.isascii() and not ("\u3041" <= ch <= "\u309f"))
+    return grams
+
+
+def _facts(seeker: _Seeker, posting: _OpportunityFacts, *, query_vector, query: str) -> PairFacts:
+    opportunity = posting.opportunity
+    facts = PairFacts(min_step=opportunity.min_readiness, query=query)
+    if query:
+        if query_vector is not None and posting.vector is not None:
+            facts.profile_similarity = float(query_vector @ posting.vector)
+        facts.keyword_overlap = containment(bigrams(query), posting.grams)
+    person = seeker.participant
+    if person is None:
+        return facts
+
+    if not query:
+        # Without a search text the topic comes from the person: the whole
+        # profile, each interest or skill on its own, and their words verbatim.
+        if seeker.vector is not None and posting.vector is not None:
+            facts.profile_similarity = float(seeker.vector @ posting.vector)
+        if seeker.term_matrix is not None and posting.vector is not None:
+            sims = seeker.term_matrix @ posting.vector
+            facts.term_similarities = dict(
+                zip(seeker.term_names, (float(s) for s in sims), strict=True)
+            )
+        facts.interests = seeker.interests
+        overlaps = {t: containment(g, posting.grams) for t, g in seeker.term_grams.items() if g}
+        facts.literal_terms = tuple(t for t, share in overlaps.items() if share >= 0.99)
+        facts.keyword_overlap = max(overlaps.values(), default=0.0)
+
+    facts.participant_step = person.readiness
+    if seeker.availability:
+        facts.schedule = schedule_fit(posting.slots, seeker.availability)
+        facts.has_sessions = bool(posting.slots)
+    facts.distance_km = distance_km(person.lat, person.lon, opportunity.lat, opportunity.lon)
+    facts.max_travel_km = float(person.max_travel_km) if facts.distance_km is not None else None
+    return facts
+
+
+def _rank_opportunities(
+    *, participant, query, opportunities, limit, weights: Weights = DEFAULT_WEIGHTS
+):
+    query = embeddings.normalise_text(query)
+    base = (
+        opportunities
+        if opportunities is not None
+        else Opportunity.objects.filter(status=Opportunity.Status.OPEN)
+    )
+    query_vector = embeddings.embed_query(query) if query else None
+    seeker_vector = None
+    term_vectors: dict[str, np.ndarray] = {}
+    if participant is not None:
+        seeker_vector = _stored_vectors(
+            ParticipantEmbedding, "participant_id", [participant.pk]
+        ).get(participant.pk)
+        term_vectors = _term_vectors(participant_terms(participant))
+    seeker = _Seeker.build(participant, seeker_vector, term_vectors)
+
+    ids = _small_candidate_set(base, limit)
+    if ids is None:
+        ids = _nearest_opportunities(base, seeker, query, query_vector, limit)
+
+    postings = list(Opportunity.objects.filter(pk__in=ids).select_related("partner"))
+    vectors = _stored_vectors(OpportunityEmbedding, "opportunity_id", ids)
+    slots = _upcoming_slots(ids)
+    matches = []
+    for opportunity in postings:
+        posting = _OpportunityFacts.build(
+            opportunity, vectors.get(opportunity.pk), slots.get(opportunity.pk, [])
+        )
+        facts = _facts(seeker, posting, query_vector=query_vector, query=query)
+        result = score_pair(facts, weights)
+        matches.append(
+            OpportunityMatch(
+                opportunity,
+                result.score,
+                result.feasible,
+                result.readiness_fit,
+                result.reasons,
+                facts.distance_km,
+            )
+        )
+    matches.sort(key=lambda m: (-m.score, m.opportunity.code))
+    return matches[:limit] if limit is not None else matches
+
+
+def _small_candidate_set(base: QuerySet, limit: int | None) -> list[int] | None:
+    """All candidate ids when there are few enough to score them all, else None."""
+    if limit is None:
+        return list(base.order_by().values_list("pk", flat=True))
+    ids = list(base.order_by().values_list("pk", flat=True)[: EXACT_LIMIT + 1])
+    return ids if len(ids) <= EXACT_LIMIT else None
+
+
+def _nearest(model, fk: str, candidates: QuerySet, vector: np.ndarray, k: int) -> list[int]:
+    """Ids of the k stored vectors nearest to ``vector`` among ``candidates``.
+
+    The ORDER BY casts the column exactly as the partial HNSW index does, and the
+    dimensions/model filter implies the index predicate, so the planner can use it.
+    Iterative scans (pgvector 0.8) keep walking the graph while the candidate
+    filter rejects rows, instead of returning fewer than k; relaxed order is fine
+    because ranking re-scores everything anyway. SET LOCAL needs a transaction.
+    """
+    backend = embeddings.get_backend()
+    dim = int(vector.shape[0])
+    query = (
+        model.objects.filter(
+            model_name=backend.model_name,
+            dimensions=dim,
+            **{f"{fk}__in": candidates.order_by().values("pk")},
+        )
+        .annotate(distance=CosineDistance(typed_vector(dim), vector.tolist()))
+        .order_by("distance")
+        .values_list(f"{fk}_id", flat=True)[:k]
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, k)}")
+        return list(query)
+
+
+def _nearest_opportunities(
+    base, seeker: _Seeker, query: str, query_vector, limit: int
+) -> list[int]:
+    k = max(ANN_CANDIDATES, 3 * limit)
+    person = seeker.participant
+    feasible = (
+        base
+        if person is None
+        else base.filter(_feasible_opportunity_q(person, seeker.availability))
+    )
+    probes = []
+    if query_vector is not None:
+        probes.append(query_vector)
+    elif seeker.vector is not None:
+        probes.append(seeker.vector)
+        # The nearest postings to each of the first interests too: a profile
+        # vector blends several wishes, and one of them may be the real fit.
+        if seeker.term_matrix is not None:
+            probes.extend(seeker.term_matrix[:2])
+
+    ids: dict[int, None] = {}
+    for vector in probes:
+        ids.update(
+            dict.fromkeys(_nearest(OpportunityEmbedding, "opportunity", feasible, vector, k))
+        )
+    if query:
+        # Word-for-word hits, which an embedding of a short word can miss.
+        literal = Q(title__icontains=query) | Q(description__icontains=query)
+        ids.update(
+            dict.fromkeys(feasible.filter(literal).order_by().values_list("pk", flat=True)[:50])
+        )
+    if not probes:  # nothing embedded yet: nearest postings on the map, then any
+        ids.update(dict.fromkeys(_by_proximity(feasible, person)[:k]))
+    if person is not None and len(ids) < limit:
+        # Not enough feasible postings: fill with the closest infeasible ones,
+        # which the score bands keep below every feasible one.
+        for vector in probes[:1]:
+            ids.update(
+                dict.fromkeys(_nearest(OpportunityEmbedding, "opportunity", base, vector, limit))
+            )
+        if not probes:
+            ids.update(dict.fromkeys(base.order_by("pk").values_list("pk", flat=True)[:limit]))
+    return list(ids)
+
+
+def _by_proximity(qs: QuerySet, person) -> list[int]:
+    if person is None or person.lat is None:
+        return list(qs.order_by("-created_at").values_list("pk", flat=True)[:ANN_CANDIDATES])
+    # Degrees are not kilometres, but the order is close enough to pick candidates.
+    nearness = Power(F("lat") - person.lat, 2) + Power(F("lon") - person.lon, 2)
+    return list(
+        qs.exclude(lat=None).order_by(nearness).values_list("pk", flat=True)[:ANN_CANDIDATES]
+    )
+
+
+def _feasible_opportunity_q(person: ParticipantProfile, availability: list[WeeklySlot]) -> Q:
+    """SQL version of 'feasible' for candidate generation (the exact check runs in Python)."""
+    condition = Q(min_readiness__lte=person.readiness + 1)
+    if person.lat is not None and person.lon is not None:
+        # A bounding box around home; the exact great-circle check happens later.
+        dlat = person.max_travel_km / 110.5
+        dlon = person.max_travel_km / max(1.0, 111.32 * math.cos(math.radians(person.lat)))
+        box = Q(
+            lat__range=(person.lat - dlat, person.lat + dlat),
+            lon__range=(person.lon - dlon, person.lon + dlon),
+        )
+        condition &= box | Q(lat=None)
+    if availability:
+        now = timezone.now()
+        overlap = Q()
+        for slot in availability:
+            overlap |= Q(
+                starts_at__iso_week_day=slot.weekday + 1,
+                starts_at__time__lt=slot.end,
+                ends_at__time__gt=slot.start,
+            )
+        sessions = Session.objects.filter(
+            overlap,
+            opportunity=OuterRef("pk"),
+            status=Session.Status.SCHEDULED,
+            starts_at__gte=now,
+            starts_at__lt=now + SCHEDULE_WINDOW,
+        )
+        condition &= Exists(sessions)
+    return condition
+
+
+def _nearest_participants(
+    base, opportunity: Opportunity, vector, slots: list[WeeklySlot], limit: int
+) -> list[int]:
+    k = max(ANN_CANDIDATES, 3 * limit)
+    feasible = base.filter(readiness__gte=opportunity.min_readiness - 1)
+    if slots:
+        overlap = Q()
+        for slot in dict.fromkeys(slots):
+            overlap |= Q(weekday=slot.weekday, start__lt=slot.end, end__gt=slot.start)
+        feasible = feasible.filter(
+            Exists(AvailabilitySlot.objects.filter(overlap, participant=OuterRef("pk")))
+        )
+    if vector is None:
+        return list(feasible.order_by("code").values_list("pk", flat=True)[:k])
+    ids = dict.fromkeys(_nearest(ParticipantEmbedding, "participant", feasible, vector, k))
+    if len(ids) < limit:
+        ids.update(
+            dict.fromkeys(_nearest(ParticipantEmbedding, "participant", base, vector, limit))
+        )
+    return list(ids)
+
+
+def _stored_vectors(model, key: str, ids: Iterable[int]) -> dict[int, np.ndarray]:
+    """Vectors of the configured model only; others are stale and ignored."""
+    model_name = embeddings.get_backend().model_name
+    rows = model.objects.filter(**{f"{key}__in": list(ids)}, model_name=model_name).values_list(
+        key, "vector"
+    )
+    return {pk: np.asarray(vector, dtype=np.float32) for pk, vector in rows}
+
+
+def _term_vectors(terms: Iterable[str]) -> dict[str, np.ndarray]:
+    terms = list(dict.fromkeys(t for t in terms if t))
+    if not terms:
+        return {}
+    model_name = embeddings.get_backend().model_name
+    rows = TermEmbedding.objects.filter(model_name=model_name, term__in=terms).values_list(
+        "term", "vector"
+    )
+    return {term: np.asarray(vector, dtype=np.float32) for term, vector in rows}
+
+
+def _slot(weekday, start, end) -> WeeklySlot:
+    return WeeklySlot(int(weekday), start, end)
+
+
+def _weekly(starts_at, ends_at) -> WeeklySlot:
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    # Sessions running past midnight are cut at the end of their first day.
+    end_time = end.timetz().replace(tzinfo=None) if end.date() == start.date() else start.time().max
+    return WeeklySlot(start.weekday(), start.time().replace(tzinfo=None), end_time)
+
+
+def _upcoming_slots(opportunity_ids: Iterable[int]) -> dict[int, list[WeeklySlot]]:
+    """Weekly slots of each posting's scheduled sessions in the next 8 weeks.
+    Sessions with a free seat come first; full ones only count when no other is
+    left (a sign-up would then go on the waiting list)."""
+    now = timezone.now()
+    rows = Session.objects.filter(
+        opportunity_id__in=list(opportunity_ids),
+        status=Session.Status.SCHEDULED,
+        starts_at__gte=now,
+        starts_at__lt=now + SCHEDULE_WINDOW,
+    ).values_list("opportunity_id", "starts_at", "ends_at", "capacity", "seats_taken")
+    free, full = defaultdict(list), defaultdict(list)
+    for opportunity_id, starts_at, ends_at, capacity, taken in rows:
+        (free if taken < capacity else full)[opportunity_id].append(_weekly(starts_at, ends_at))
+    return {pk: list(dict.fromkeys(free.get(pk) or full.get(pk))) for pk in {*free, *full}}

@@ -1,0 +1,162 @@
+"""Writes of the matching app: computing and storing embeddings.
+
+Each stored vector carries the model name and a hash of its source text, so these
+functions are idempotent: an unchanged text under the same model is skipped.
+"""
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from matching import embeddings
+from matching.models import OpportunityEmbedding, ParticipantEmbedding, TermEmbedding
+from opportunities.models import Opportunity
+from people.models import ParticipantProfile
+
+# Fixed Japanese words for each kind, so the text (and its hash) does not depend
+# on the language active when the task runs.
+KIND_WORDS = {
+    Opportunity.Kind.VOLUNTEERING: "ボランティア",
+    Opportunity.Kind.SUPPORTED_WORK: "就労体験",
+    Opportunity.Kind.INTERMEDIATE_EMPLOYMENT: "中間的就労",
+    Opportunity.Kind.FARM_WELFARE: "農福連携 農作業",
+}
+
+
+def opportunity_document(opportunity: Opportunity) -> str:
+    skills = "、".join([*opportunity.skills, *opportunity.useful_skills])
+    parts = [
+        opportunity.title,
+        opportunity.description,
+        skills,
+        KIND_WORDS.get(opportunity.kind, ""),
+    ]
+    return embeddings.normalise_text("\n".join(p for p in parts if p))
+
+
+def participant_terms(participant: ParticipantProfile) -> list[str]:
+    """Interests first, then skills, without repeats; each is matched on its own."""
+    return list(
+        dict.fromkeys(t.strip() for t in [*participant.interests, *participant.skills] if t.strip())
+    )
+
+
+def participant_document(participant: ParticipantProfile) -> str:
+    terms = "、".join(participant_terms(participant))
+    return embeddings.normalise_text(
+        "\n".join(p for p in [terms, participant.self_description] if p)
+    )
+
+
+def terms_embed(*, terms: Iterable[str]) -> dict[str, np.ndarray]:
+    """Vectors for short phrases, from the cache or embedded now (and cached)."""
+    backend = embeddings.get_backend()
+    wanted = list(dict.fromkeys(t.strip()[:100] for t in terms if t and t.strip()))
+    if not wanted:
+        return {}
+    found = {
+        row.term: np.asarray(row.vector, dtype=np.float32)
+        for row in TermEmbedding.objects.filter(model_name=backend.model_name, term__in=wanted)
+    }
+    missing = [t for t in wanted if t not in found]
+    if missing:
+        vectors = backend.encode(missing)
+        TermEmbedding.objects.bulk_create(
+            [
+                TermEmbedding(
+                    model_name=backend.model_name, term=t, dimensions=backend.dimensions, vector=v
+                )
+                for t, v in zip(missing, vectors, strict=True)
+            ],
+            ignore_conflicts=True,  # another worker may cache the same phrase meanwhile
+        )
+        found.update(zip(missing, vectors, strict=True))
+    return found
+
+
+def opportunities_embed(*, opportunities: Sequence[Opportunity], force: bool = False) -> int:
+    """Embed the postings whose text or model changed; returns how many were embedded."""
+    backend = embeddings.get_backend()
+    docs = {o.pk: opportunity_document(o) for o in opportunities}
+    hashes = {pk: embeddings.source_hash(backend.model_name, doc) for pk, doc in docs.items()}
+    if not force:
+        current = set(
+            OpportunityEmbedding.objects.filter(
+                opportunity__in=list(docs), model_name=backend.model_name
+            ).values_list("opportunity_id", "source_hash")
+        )
+        docs = {pk: doc for pk, doc in docs.items() if (pk, hashes[pk]) not in current}
+    if not docs:
+        return 0
+    vectors = backend.encode(list(docs.values()))
+    now = timezone.now()
+    rows = [
+        OpportunityEmbedding(
+            opportunity_id=pk,
+            model_name=backend.model_name,
+            dimensions=backend.dimensions,
+            source_hash=hashes[pk],
+            vector=vector,
+            updated_at=now,
+        )
+        for pk, vector in zip(docs, vectors, strict=True)
+    ]
+    with transaction.atomic():
+        OpportunityEmbedding.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["opportunity"],
+            update_fields=["model_name", "dimensions", "source_hash", "vector", "updated_at"],
+        )
+    terms_embed(
+        terms=[s for o in opportunities if o.pk in docs for s in [*o.skills, *o.useful_skills]]
+    )
+    return len(rows)
+
+
+def participants_embed(*, participants: Sequence[ParticipantProfile], force: bool = False) -> int:
+    backend = embeddings.get_backend()
+    docs = {p.pk: participant_document(p) for p in participants}
+    hashes = {pk: embeddings.source_hash(backend.model_name, doc) for pk, doc in docs.items()}
+    if not force:
+        current = set(
+            ParticipantEmbedding.objects.filter(
+                participant__in=list(docs), model_name=backend.model_name
+            ).values_list("participant_id", "source_hash")
+        )
+        docs = {pk: doc for pk, doc in docs.items() if (pk, hashes[pk]) not in current}
+    if not docs:
+        return 0
+    vectors = backend.encode(list(docs.values()))
+    now = timezone.now()
+    rows = [
+        ParticipantEmbedding(
+            participant_id=pk,
+            model_name=backend.model_name,
+            dimensions=backend.dimensions,
+            source_hash=hashes[pk],
+            vector=vector,
+            updated_at=now,
+        )
+        for pk, vector in zip(docs, vectors, strict=True)
+    ]
+    with transaction.atomic():
+        ParticipantEmbedding.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["participant"],
+            update_fields=["model_name", "dimensions", "source_hash", "vector", "updated_at"],
+        )
+    terms_embed(terms=[t for p in participants if p.pk in docs for t in participant_terms(p)])
+    return len(rows)
+
+
+def opportunity_embed(*, opportunity: Opportunity, force: bool = False) -> bool:
+    """(Re-)embed one posting if its text or the model changed."""
+    return opportunities_embed(opportunities=[opportunity], force=force) == 1
+
+
+def participant_embed(*, participant: ParticipantProfile, force: bool = False) -> bool:
+    return participants_embed(participants=[participant], force=force) == 1
