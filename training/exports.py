@@ -1,0 +1,175 @@
+"""Payout statements as CSV (UTF-8 with BOM, for Excel), XLSX and PDF.
+
+The PDF embeds Noto Sans CJK JP from the ``noto-cjk-sans-jp-regular`` package
+(fpdf2 subsets the OpenType font, so a statement stays small) – nothing is
+fetched at run time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import OrderedDict
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.clock import next_month
+from core.money import format_yen
+from opportunities.models import Session
+from training.models import FeeRule, PayoutLine, PayoutRun
+
+CSV_COLUMNS = ["payee_code", "payee_name", "units", "gross_yen", "amount_yen", "note"]
+
+
+def units_text(line: PayoutLine, basis: str) -> str:
+    if basis == FeeRule.Basis.HOUR:
+        return f"{line.units / 4:g}"  # quarter hours shown as hours
+    return str(line.units)
+
+
+def line_note(line: PayoutLine) -> str:
+    notes = []
+    if line.kind == PayoutLine.Kind.ADJUSTMENT:
+        notes.append(_("%(month)s分の調整") % {"month": f"{line.adjusts_month:%Y-%m}"})
+    if line.cut_by_cap:
+        notes.append(_("月額上限により減額"))
+    if line.cut_by_budget:
+        notes.append(_("年度予算の残額により減額"))
+    return "・".join(notes)
+
+
+def _rows(run: PayoutRun):
+    for line in run.lines.order_by("position"):
+        yield [line.payee_code, line.payee_name, units_text(line, run.rule.basis), line.gross_yen, line.amount_yen, line_note(line)]
+
+
+def export_csv(run: PayoutRun) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_rows(run))
+    # The BOM makes Excel read the file as UTF-8 rather than Shift_JIS.
+    return out.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(run: PayoutRun) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{run.month:%Y-%m}"
+    ws.append(CSV_COLUMNS)
+    for row in _rows(run):
+        ws.append(row)
+    ws.append([])
+    ws.append(["", _("合計"), "", "", run.total_yen, ""])
+    for col, width in zip("ABCDEF", (14, 30, 10, 12, 12, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@cache
+def _font_path() -> str:
+    from noto_cjk_sans_jp_regular import FONT_PATH
+
+    return str(FONT_PATH)
+
+
+def _month_period(run: PayoutRun) -> str:
+    last = next_month(run.month) - timedelta(days=1)
+    return f"{run.month:%Y年%m月%d日} 〜 {last:%Y年%m月%d日}"
+
+
+def export_pdf(run: PayoutRun) -> bytes:
+    """One statement per payee: who is paid, for which period, the sessions
+    counted and the amount. A long session list continues on a next page."""
+    from fpdf import FPDF
+
+    rule = run.rule
+    issuer = getattr(settings, "SECRETARIAT_NAME", "ホッとステーション事務局")
+    payees: OrderedDict[str, list[PayoutLine]] = OrderedDict()
+    for line in run.lines.order_by("position"):
+        payees.setdefault(line.payee_code, []).append(line)
+    all_ids = {sid for lines in payees.values() for line in lines for sid in line.session_ids}
+    sessions = {s.pk: s for s in Session.objects.filter(pk__in=all_ids).select_related("opportunity")}
+    # Supporter statements list the minutes worked; partner statements the trainees present.
+    present = {}
+    if rule.basis != FeeRule.Basis.HOUR:
+        present = dict(
+            Session.objects.filter(pk__in=all_ids)
+            .annotate(n=Count("attendance", filter=Q(attendance__status="present", attendance__role="trainee")))
+            .values_list("pk", "n")
+        )
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_font("noto", "", _font_path())
+    pdf.set_title(_("支払明細書"))
+    pdf.set_creator(issuer)
+    width = pdf.epw
+    if not payees:
+        pdf.add_page()
+        pdf.set_font("noto", size=12)
+        pdf.cell(width, 10, _("この月の支払対象はありません。"), new_x="LMARGIN", new_y="NEXT")
+    for code, lines in payees.items():
+        pdf.add_page()
+        pdf.set_font("noto", size=18)
+        pdf.cell(width, 12, _("支払明細書"), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("noto", size=11)
+        pdf.cell(width, 7, f"{lines[0].payee_name} 様（{code}）", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 7, _("対象期間: %(period)s") % {"period": _month_period(run)}, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 7, _("区分: %(rule)s（%(code)s）") % {"rule": rule.name, "code": rule.code}, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 7, _("単価: %(rate)s / %(basis)s") % {"rate": format_yen(rule.rate_yen), "basis": rule.get_basis_display()}, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        total = sum(line.amount_yen for line in lines)
+        pdf.set_font("noto", size=14)
+        pdf.cell(width, 10, _("お支払額: %(amount)s") % {"amount": format_yen(total)}, border="B", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("noto", size=10)
+        pdf.ln(2)
+        for line in lines:
+            label = _("数量 %(units)s、計算額 %(gross)s、支払額 %(amount)s") % {
+                "units": units_text(line, rule.basis), "gross": format_yen(line.gross_yen), "amount": format_yen(line.amount_yen),
+            }
+            note = line_note(line)
+            pdf.multi_cell(width, 6, label + (f"（{note}）" if note else ""), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        ids = [sid for line in lines for sid in line.session_ids]
+        pdf.set_font("noto", size=11)
+        pdf.cell(width, 8, _("対象となった開催回（%(n)s回）") % {"n": len(ids)}, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("noto", size=9)
+        pdf.set_fill_color(235, 235, 235)
+        cols = (30, 25, width - 85, 30)
+        head = (_("日付"), _("時間"), _("活動"), _("出席した訓練生") if present else _("区分"))
+        for w, text in zip(cols, head, strict=True):
+            pdf.cell(w, 6, text, border=1, fill=True)
+        pdf.ln()
+        for sid in sorted(ids, key=lambda i: sessions[i].starts_at if i in sessions else 0):
+            s = sessions.get(sid)
+            if s is None:
+                continue
+            start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
+            extra = _("%(n)s名") % {"n": present.get(sid, 0)} if present else _("サポーター")
+            for w, text in zip(cols, (f"{start:%Y-%m-%d}", f"{start:%H:%M}–{end:%H:%M}", s.opportunity.title[:40], extra), strict=True):
+                pdf.cell(w, 6, text, border=1)
+            pdf.ln()
+        pdf.ln(4)
+        pdf.set_font("noto", size=9)
+        pdf.cell(width, 6, _("発行: %(issuer)s　作成日: %(date)s　状態: %(status)s") % {
+            "issuer": issuer, "date": f"{timezone.localdate():%Y-%m-%d}", "status": run.get_status_display(),
+        }, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+EXPORTERS = {"csv": export_csv, "xlsx": export_xlsx, "pdf": export_pdf}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
