@@ -84,3 +84,9 @@ def test_login_error_is_explained_in_japanese(client):
     response = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
     assert response.status_code == 200
     assert "ユーザー名またはパスワードが違います" in response.content.decode()
+
+
+def test_health_check_answers_with_the_database(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
