@@ -1,0 +1,105 @@
+"""Taking attendance for a session, as partner staff do on a phone.
+
+Training days and fees are counted from these rows elsewhere (training app);
+this module only writes them, with the same access rule as the roster page:
+only the staff of the organisation that runs the session (or the secretariat).
+"""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, DomainError, NotAllowed
+from opportunities.models import Session, Signup
+from opportunities.selectors import sessions_managed_by
+from people.models import ParticipantProfile, Supporter, User
+from training.models import Attendance
+
+
+def _check_manages(*, session: Session, by: User) -> None:
+    if not sessions_managed_by(user=by).filter(pk=session.pk).exists():
+        raise NotAllowed(_("この回の出欠を記録する権限がありません。"))
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    session: Session,
+    participant: ParticipantProfile | None = None,
+    supporter: Supporter | None = None,
+    status: str,
+    minutes: int | None = None,
+    role: str = Attendance.Role.TRAINEE,
+    by: User,
+) -> Attendance:
+    """Record (or correct) one person's attendance at a session.
+
+    Minutes default to the session's length for someone present and to 0
+    otherwise. The first record marks the session as held.
+    """
+    _check_manages(session=session, by=by)
+    if (participant is None) == (supporter is None):
+        raise DomainError(_("参加者かサポーターのどちらか一人を選んでください。"))
+    if status not in Attendance.Status.values:
+        raise DomainError(_("出欠の区分が正しくありません。"))
+    if session.status == Session.Status.CANCELLED:
+        raise Conflict(_("中止になった回の出欠は記録できません。"))
+    if participant is not None:
+        # Partner staff record only the people on their roster, never anyone else.
+        on_roster = (
+            Signup.objects.filter(session=session, participant=participant)
+            .exclude(status=Signup.Status.CANCELLED)
+            .exists()
+            or Attendance.objects.filter(session=session, participant=participant).exists()
+        )
+        if not on_roster and not by.is_secretariat:
+            raise NotAllowed(_("この回に申し込んでいない参加者です。"))
+    if supporter is not None:
+        role = Attendance.Role.SUPPORTER
+    if minutes is None:
+        minutes = session.duration_minutes if status == Attendance.Status.PRESENT else 0
+    minutes = max(0, min(int(minutes), 24 * 60))
+
+    lookup = {"session": session, "participant": participant} if participant else {"session": session, "supporter": supporter}
+    attendance, _created = Attendance.objects.update_or_create(
+        **lookup,
+        defaults={
+            "status": status,
+            "minutes": minutes,
+            "role": role,
+            "recorded_by": by,
+            "recorded_at": timezone.now(),
+        },
+    )
+    Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(status=Session.Status.HELD)
+    return attendance
+
+
+def _new_supporter_code() -> str:
+    for _attempt in range(20):
+        code = f"SP{secrets.randbelow(10**6):06d}"
+        if not Supporter.objects.filter(code=code).exists():
+            return code
+    raise Conflict(_("サポーターコードを作れませんでした。もう一度お試しください。"))
+
+
+def supporter_find_or_create(*, code: str = "", name: str = "") -> Supporter:
+    """An existing supporter by code (or by exact name), otherwise a new one."""
+    code, name = code.strip(), name.strip()
+    if code:
+        found = Supporter.objects.filter(code__iexact=code).first()
+        if found:
+            return found
+    if name:
+        found = Supporter.objects.filter(name=name).order_by("pk").first()
+        if found:
+            return found
+    if not name:
+        raise DomainError(_("サポーターが見つかりません。新しく登録するときは氏名を入れてください。"))
+    try:
+        with transaction.atomic():
+            return Supporter.objects.create(code=code or _new_supporter_code(), name=name)
+    except IntegrityError:
+        raise Conflict(_("そのサポーターコードはすでに使われています。")) from None
