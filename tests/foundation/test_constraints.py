@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from opportunities.models import OpeningSlot, Opportunity, Partner, Session, Signup
-from people.models import AvailabilitySlot, ParticipantProfile, ReadinessAssessment, User
-from people.models import Supporter
+from people.models import AvailabilitySlot, ParticipantProfile, ReadinessAssessment, Supporter, User
 from tests.builders import make_opportunity, make_participant, make_partner, make_session, make_user
 from training.models import Attendance
 
