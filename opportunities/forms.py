@@ -12,7 +12,30 @@ class OpportunityFilterForm(forms.Form):
     municipality = forms.ChoiceField(label=_("市町村"), required=False, choices=[])
     weekday = forms.TypedChoiceField(label=_("曜日"), required=False, coerce=int, empty_value=None,
                                      choices=[("", _("いつでも")), *Weekday.choices])
+    time_of_day = forms.ChoiceField(label=_("時間帯"), required=False, choices=[
+        ("", _("いつでも")), ("morning", _("午前")), ("afternoon", _("午後")), ("evening", _("夕方から"))])
+    fit = forms.ChoiceField(label=_("ステップ"), required=False, choices=[
+        ("", _("すべて")), ("fit", _("今の自分に合うもの")), ("next_step", _("次のステップも含める"))])
 
-    def __init__(self, *args, municipalities: list[str], **kwargs):
+    def __init__(self, *args, municipalities: list[str], for_participant: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].choices = [("", _("すべて"))] + [(m, m) for m in municipalities]
+        if not for_participant:
+            # Readiness fit only means something for a participant with a step.
+            del self.fields["fit"]
+
+
+class FirstLoginForm(forms.Form):
+    code = forms.CharField(label=_("支援員からもらったコード（8文字）"), max_length=20,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
+                                                         "spellcheck": "false", "placeholder": "ABCD-EFGH"}))
+    password1 = forms.CharField(label=_("これから使うパスワード（8文字以上）"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("もう一度、同じパスワード"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("2つのパスワードが違います。もう一度入力してください。"))
+        return data
