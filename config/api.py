@@ -1,16 +1,34 @@
-"""The one NinjaAPI. Each app owns a router; this module only wires them and
-maps domain errors to HTTP responses."""
+"""The one NinjaAPI. Each app owns a router; this module only wires them,
+chooses the authentication and maps errors to HTTP responses.
 
+Authentication, on every endpoint unless it says ``auth=None``:
+- partners' systems send ``Authorization: Bearer <token>`` (``people.auth``;
+  issued with ``manage.py issue_api_token USERNAME``);
+- our own pages use the browser session, with Django's CSRF check.
+
+Every error body is ``{"detail": str}``: 400 invalid input or a broken rule,
+401 not authenticated, 403 not allowed, 404 absent or not yours, 409 conflict.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 
 from core.errors import DomainError
+from people.auth import api_auth
 
 api = NinjaAPI(
     title="Hot Station marketplace API",
     version="1",
-    description="Opportunities, sessions, sign-ups and attendance for partners' systems.",
+    description=(
+        "Opportunities, sessions, sign-ups and attendance for partners' systems.\n\n"
+        "Authenticate with `Authorization: Bearer <token>` (ask the secretariat for a token; "
+        'changing your password revokes it). Errors are `{"detail": "…"}`.'
+    ),
     urls_namespace="api",
+    auth=api_auth,
 )
 
 
@@ -19,4 +37,22 @@ def domain_error(request: HttpRequest, exc: DomainError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
 
 
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request: HttpRequest, exc: NinjaValidationError):
+    # 400 rather than ninja's 422, so that every error has the documented
+    # {"detail": str} shape; the field errors ride along for developers.
+    return api.create_response(
+        request, {"detail": _("入力内容に誤りがあります。"), "errors": exc.errors}, status=400
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def model_invalid(request: HttpRequest, exc: DjangoValidationError):
+    # full_clean() in the services: model constraints and field validation.
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
 api.add_router("/opportunities", "opportunities.api.router")
+api.add_router("/partner", "opportunities.api.partner_router")
+api.add_router("/signups", "opportunities.api.signups_router")
+api.add_router("/me", "people.api.router")
