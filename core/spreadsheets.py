@@ -1,0 +1,120 @@
+"""Read .csv and .xlsx uploads into rows of dicts, with spreadsheet row numbers.
+
+Japanese offices save CSV three ways: UTF-8 with a BOM (Excel's "CSV UTF-8"),
+UTF-8 without one (most other tools) and Shift_JIS – in practice Microsoft's
+cp932 superset, which is what Excel's plain "CSV" writes on Japanese Windows.
+This module only reads; it knows no business rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+
+class SpreadsheetError(ValueError):
+    """The file itself cannot be read (wrong type, encoding, missing columns)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # 1-based, as the spreadsheet shows it; the header is row 1
+    values: dict[str, str]
+
+    def __getitem__(self, key: str) -> str:
+        return self.values.get(key, "")
+
+
+def decode_csv(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932")
+    except UnicodeDecodeError:
+        raise SpreadsheetError("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。") from None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    columns: list[str]
+    rows: list[Row]
+
+    def require(self, columns: list[str]) -> None:
+        """Raise when the header lacks any of ``columns``."""
+        missing = [c for c in columns if c not in self.columns]
+        if missing:
+            raise SpreadsheetError("1行目（見出し）に次の列がありません: " + ", ".join(missing))
+
+
+def _rows_from_table(table: list[list[str]]) -> Sheet:
+    if not table:
+        raise SpreadsheetError("ファイルが空です。")
+    header = [h.strip().lstrip("\ufeff").lower() for h in table[0]]
+    rows = []
+    for index, cells in enumerate(table[1:], start=2):
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue  # blank lines at the end of a sheet are common
+        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
+        rows.append(Row(number=index, values=values))
+    return Sheet(columns=[h for h in header if h], rows=rows)
+
+
+def read_csv(data: bytes) -> Sheet:
+    text = decode_csv(data)
+    return _rows_from_table([list(r) for r in csv.reader(io.StringIO(text, newline=""))])
+
+
+def read_xlsx(data: bytes) -> Sheet:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise SpreadsheetError("Excel ファイルを読み込めません。") from exc
+    try:
+        ws = wb.worksheets[0]
+        table = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    return _rows_from_table(table)
+
+
+def read_rows(data: bytes, filename: str) -> Sheet:
+    """Rows of a .csv or .xlsx file, chosen by the file name's extension."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        return read_csv(data)
+    if suffix == ".xlsx":
+        return read_xlsx(data)
+    raise SpreadsheetError("対応しているのは .csv と .xlsx のファイルです。")
+
+
+def read_path(path: str | Path) -> Sheet:
+    path = Path(path)
+    return read_rows(path.read_bytes(), path.name)

@@ -1,0 +1,31 @@
+"""The shared body of the import_* management commands."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from people.models import User
+from training.importing import import_path
+
+
+class ImportCommand(BaseCommand):
+    importer_name = ""  # a key of training.imports.IMPORTERS
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=".csv（UTF-8 / Shift_JIS）または .xlsx")
+        parser.add_argument("--dry-run", action="store_true", help="確認だけして書き込まない")
+        parser.add_argument("--user", help="監査ログに記録する事務局ユーザー名")
+
+    def handle(self, *args, file, dry_run, user, **options):
+        from training.imports import importer_named
+
+        by = None
+        if user:
+            by = User.objects.filter(username=user).first()
+            if by is None:
+                raise CommandError(f"ユーザー {user} が見つかりません。")
+        report = import_path(importer_named(self.importer_name), file, dry_run=dry_run, context={"by": by})
+        if report.errors:
+            for error in report.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"{len(report.errors)}件のエラーがあるため、何も取り込みませんでした。")
+        prefix = "（確認のみ）" if dry_run else ""
+        self.stdout.write(f"{prefix}{report.summary()}")

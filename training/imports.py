@@ -1,0 +1,237 @@
+"""Spreadsheet imports of attendance sheets and fee rules (the frame is in
+training/importing.py: all rows are checked first, nothing is written if one
+is bad, and a second import of the same file changes nothing)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.clock import at, fiscal_year_bounds
+from opportunities.models import Opportunity, Session
+from people.models import ParticipantProfile, Supporter
+from training.importing import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    Importer,
+    RowError,
+    RowInvalid,
+    choice,
+    collect,
+    duplicates,
+    integer,
+    parse_date,
+    parse_time,
+    required,
+    split_list,
+    update_fields,
+)
+from training.models import Attendance, FeeRule, PayoutRun
+from training.services import attendance_correct, audit_record
+
+ATTENDANCE_COLUMNS = ["date", "start", "end", "partner_code", "opportunity_code", "instructor", "person_code", "role", "status"]
+FEE_RULE_COLUMNS = ["code", "name", "payee", "basis", "rate_yen", "monthly_cap_yen", "budget_yen", "fiscal_year", "kinds"]
+ATTENDANCE_STATUSES = ["present", "absent", "excused", "cancelled"]
+
+
+def _prepare_attendance(rows) -> dict:
+    opp_codes = {r["opportunity_code"] for r in rows}
+    person_codes = {r["person_code"] for r in rows if r["person_code"]}
+    return {
+        "opportunities": {o.code: o for o in Opportunity.objects.filter(code__in=opp_codes).select_related("partner")},
+        "participants": {p.code: p for p in ParticipantProfile.objects.filter(code__in=person_codes)},
+        "supporters": {s.code: s for s in Supporter.objects.filter(code__in=person_codes)},
+    }
+
+
+def _clean_attendance(row, ctx) -> dict:
+    def opportunity():
+        code = required(row, "opportunity_code")
+        opp = ctx["opportunities"].get(code)
+        if opp is None:
+            raise RowInvalid(f"opportunity_code「{code}」の活動が登録されていません。")
+        if row["partner_code"] and row["partner_code"] != opp.partner.code:
+            raise RowInvalid(f"活動「{code}」の協力機関は {opp.partner.code} です（partner_code は「{row['partner_code']}」）。")
+        return opp
+
+    day, start, end, opp, status = collect(
+        lambda: parse_date(row, "date"),
+        lambda: parse_time(row, "start"),
+        lambda: parse_time(row, "end"),
+        opportunity,
+        lambda: choice(row, "status", ATTENDANCE_STATUSES),
+    )
+    if end <= start:
+        raise RowInvalid("end は start より後の時刻にしてください。")
+    values = {
+        "opportunity": opp, "starts_at": at(day, start), "ends_at": at(day, end),
+        "instructor": row["instructor"], "status": status, "person_code": row["person_code"], "role": "",
+    }
+    if status == "cancelled":
+        if row["person_code"]:
+            raise RowInvalid("cancelled の行は person_code を空にしてください（開催回の中止を表します）。")
+        return values
+    role, code = collect(lambda: choice(row, "role", ["trainee", "supporter"]), lambda: required(row, "person_code"))
+    if role == "trainee" and code not in ctx["participants"]:
+        raise RowInvalid(f"person_code「{code}」の参加者が登録されていません。")
+    values["role"] = role
+    return values
+
+
+def _check_attendance(cleaned) -> list[RowError]:
+    errors = duplicates(
+        [(r, v) for r, v in cleaned if v["status"] != "cancelled"],
+        lambda v: f"{v['opportunity'].code} {v['starts_at']:%Y-%m-%d %H:%M} {v['person_code']}",
+        "同じ開催回・同じ人",
+    )
+    sessions: dict = {}
+    for row, v in cleaned:
+        key = (v["opportunity"].code, v["starts_at"])
+        first = sessions.setdefault(key, (row, v))
+        if first[1]["ends_at"] != v["ends_at"]:
+            errors.append(RowError(row.number, f"同じ開催回の終了時刻が{first[0].number}行目と違います。"))
+        if (first[1]["status"] == "cancelled") != (v["status"] == "cancelled"):
+            errors.append(RowError(row.number, f"{first[0].number}行目と同じ開催回で、中止（cancelled）と出欠が混ざっています。"))
+    return errors
+
+
+def _session_for(values: dict, ctx) -> tuple[Session, bool]:
+    session = Session.objects.filter(opportunity=values["opportunity"], starts_at=values["starts_at"]).first()
+    wanted = Session.Status.CANCELLED if values["status"] == "cancelled" else Session.Status.HELD
+    if session is None:
+        session = Session(
+            opportunity=values["opportunity"], starts_at=values["starts_at"], ends_at=values["ends_at"],
+            capacity=values["opportunity"].capacity, instructor_name=values["instructor"], status=wanted,
+        )
+        session.full_clean()
+        session.save()
+        return session, True
+    before = {"status": session.status, "ends_at": session.ends_at.isoformat(), "instructor_name": session.instructor_name}
+    changes = {"ends_at": values["ends_at"], "status": wanted}
+    if values["instructor"]:
+        changes["instructor_name"] = values["instructor"]
+    if update_fields(session, changes):
+        session.full_clean()
+        session.save()
+        after = {"status": session.status, "ends_at": session.ends_at.isoformat(), "instructor_name": session.instructor_name}
+        audit_record(by=ctx.get("by"), action="session_corrected", target=session, before=before, after=after)
+        return session, True
+    return session, False
+
+
+def _write_attendance(values: dict, ctx) -> str:
+    session, session_changed = _session_for(values, ctx)
+    if values["status"] == "cancelled":
+        return UPDATED if session_changed else UNCHANGED
+    code = values["person_code"]
+    participant = ctx["participants"].get(code)
+    supporter = None
+    if participant is None:  # only supporters get here (trainees were checked)
+        supporter = ctx["supporters"].get(code)
+        if supporter is None:
+            supporter = Supporter.objects.create(code=code, name=code)
+            ctx["supporters"][code] = supporter
+    minutes = int((values["ends_at"] - values["starts_at"]) / timedelta(minutes=1)) if values["status"] == "present" else 0
+    person = {"participant": participant} if participant else {"supporter": supporter}
+    attendance = Attendance.objects.filter(session=session, **person).first()
+    if attendance is None:
+        attendance = Attendance(session=session, role=values["role"], status=values["status"], minutes=minutes, recorded_by=ctx.get("by"), **person)
+        attendance.full_clean()
+        attendance.save()
+        return CREATED
+    before = (attendance.status, attendance.minutes, attendance.role)
+    attendance_correct(attendance=attendance, status=values["status"], minutes=minutes, role=values["role"], by=ctx.get("by"))
+    changed = before != (attendance.status, attendance.minutes, attendance.role)
+    return UPDATED if changed or session_changed else UNCHANGED
+
+
+attendance_importer = Importer(
+    name="attendance",
+    columns=ATTENDANCE_COLUMNS,
+    clean=_clean_attendance,
+    write=_write_attendance,
+    prepare=_prepare_attendance,
+    check_all=_check_attendance,
+)
+
+
+MONEY_TERMS = ["payee", "basis", "rate_yen", "monthly_cap_yen", "fiscal_year", "kinds"]
+
+
+def _clean_fee_rule(row, ctx) -> dict:
+    def kinds():
+        values = split_list(row["kinds"])
+        unknown = [k for k in values if k not in Opportunity.Kind.values]
+        if unknown:
+            raise RowInvalid(f"kinds の値「{'、'.join(unknown)}」は使えません（使える値: {', '.join(Opportunity.Kind.values)}）。")
+        return sorted(set(values))
+
+    code, name, payee, basis, rate, cap, budget, fy, kind_list = collect(
+        lambda: required(row, "code"),
+        lambda: required(row, "name"),
+        lambda: choice(row, "payee", FeeRule.Payee.values),
+        lambda: choice(row, "basis", FeeRule.Basis.values),
+        lambda: integer(row, "rate_yen", minimum=0, maximum=10_000_000),
+        lambda: integer(row, "monthly_cap_yen", blank_ok=True, minimum=0, maximum=100_000_000),
+        lambda: integer(row, "budget_yen", blank_ok=True, minimum=0, maximum=10_000_000_000),
+        lambda: integer(row, "fiscal_year", minimum=2000, maximum=2100),
+        kinds,
+    )
+    if payee == "supporter" and basis != "hour":
+        raise RowInvalid("サポーターへの支払（payee=supporter）は basis=hour にしてください。")
+    if payee == "partner" and basis == "hour":
+        raise RowInvalid("協力機関への支払（payee=partner）は session・day・month のいずれかにしてください。")
+    return {"code": code, "name": name, "payee": payee, "basis": basis, "rate_yen": rate, "monthly_cap_yen": cap, "budget_yen": budget, "fiscal_year": fy, "kinds": kind_list}
+
+
+def _rule_snapshot(rule: FeeRule) -> dict:
+    return {k: getattr(rule, k) for k in ["name", "budget_yen", *MONEY_TERMS]}
+
+
+def _write_fee_rule(values: dict, ctx) -> str:
+    rule = FeeRule.objects.filter(code=values["code"]).first()
+    first, last = fiscal_year_bounds(values["fiscal_year"])
+    if rule is None:
+        rule = FeeRule(valid_from=first, valid_to=last, **values)
+        rule.full_clean()
+        rule.save()
+        audit_record(by=ctx.get("by"), action="fee_rule_created", target=rule, before=None, after=_rule_snapshot(rule))
+        return CREATED
+    before = _rule_snapshot(rule)
+    if not update_fields(rule, values):
+        return UNCHANGED
+    frozen = PayoutRun.objects.filter(rule=rule).exclude(status=PayoutRun.Status.DRAFT).exists()
+    if frozen and any(before[k] != getattr(rule, k) for k in MONEY_TERMS):
+        raise RowInvalid(f"ルール「{rule.code}」には承認済みの支払があるため、支払先・単位・単価・上限・年度・対象種類は変更できません（新しいコードで登録してください）。")
+    if before["fiscal_year"] != rule.fiscal_year:
+        rule.valid_from, rule.valid_to = first, last
+    rule.full_clean()
+    rule.save()
+    audit_record(by=ctx.get("by"), action="fee_rule_changed", target=rule, before=before, after=_rule_snapshot(rule))
+    return UPDATED
+
+
+fee_rule_importer = Importer(
+    name="fee_rules",
+    columns=FEE_RULE_COLUMNS,
+    clean=_clean_fee_rule,
+    write=_write_fee_rule,
+    check_all=lambda cleaned: duplicates(cleaned, lambda v: v["code"], "code"),
+)
+
+IMPORTERS = {
+    "partners": ("opportunities.imports", "partner_importer"),
+    "participants": ("people.imports", "participant_importer"),
+    "opportunities": ("opportunities.imports", "opportunity_importer"),
+    "attendance": ("training.imports", "attendance_importer"),
+    "fee_rules": ("training.imports", "fee_rule_importer"),
+}
+
+
+def importer_named(name: str) -> Importer:
+    from importlib import import_module
+
+    module, attr = IMPORTERS[name]
+    return getattr(import_module(module), attr)
+
+

@@ -1,0 +1,6 @@
+from training.import_command import ImportCommand
+
+
+class Command(ImportCommand):
+    help = "謝金ルールを取り込む"
+    importer_name = "fee_rules"
