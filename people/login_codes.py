@@ -53,7 +53,7 @@ def participant_login_code_issue(*, participant: ParticipantProfile, by: User) -
     if participant.user_id is None:
         raise DomainError(_("先に参加者のログインアカウントを作ってください。"))
     now = timezone.now()
-    LoginCode.objects.filter(participant=participant, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    LoginCode.objects.filter(participant=participant, used_at__isnull=True).delete()
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     LoginCode.objects.create(
         participant=participant, code_hash=code_hash(code), created_by=by, created_at=now, expires_at=now + VALID_FOR
@@ -66,7 +66,7 @@ def participant_login_code_redeem(*, code: str, password: str) -> User:
     """Use a code once: set the participant's password and return their account."""
     now = timezone.now()
     login_code = (
-        LoginCode.objects.select_for_update()
+        LoginCode.objects.select_for_update(of=("self",))
         .select_related("participant__user")
         .filter(code_hash=code_hash(code))
         .first()
