@@ -65,13 +65,13 @@ def roster_for_session(*, session: Session) -> list[dict]:
     signups = (
         Signup.objects.filter(session=session, status=Signup.Status.CONFIRMED)
         .select_related("participant")
-        .only("pk", "status", "participant__pk", "participant__code", "participant__display_name", "participant__emergency_contact")
+        .only("id", "status", "participant__code", "participant__display_name", "participant__emergency_contact")
         .order_by("participant__name_kana", "participant__code")
     )
     attendance = {
         a.participant_id: a
         for a in Attendance.objects.filter(session=session, participant__isnull=False).only(
-            "pk", "participant_id", "status", "minutes", "role"
+            "id", "participant_id", "status", "minutes", "role"
         )
     }
     rows = []
@@ -85,7 +85,7 @@ def roster_for_session(*, session: Session) -> list[dict]:
     if extra:
         from people.models import ParticipantProfile
 
-        for participant in ParticipantProfile.objects.filter(pk__in=extra).only("pk", "code", "display_name", "emergency_contact"):
+        for participant in ParticipantProfile.objects.filter(pk__in=extra).only("id", "code", "display_name", "emergency_contact"):
             rows.append({"signup": None, "participant": participant, "attendance": attendance[participant.pk]})
     return rows
 

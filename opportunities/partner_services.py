@@ -1,0 +1,72 @@
+"""Writes made by partner staff from their pages: their organisation's
+profile and opening slots, and creating/closing their opportunities. Sessions
+and sign-ups go through opportunities.services."""
+
+import secrets
+from datetime import time
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, NotAllowed
+from opportunities.models import OpeningSlot, Opportunity, Partner
+from opportunities.services import opportunity_save
+from people.models import User
+
+
+def _check_partner(*, partner: Partner, by: User) -> None:
+    if not (by.is_secretariat or (by.is_partner_staff and by.partner_id == partner.pk)):
+        raise NotAllowed(_("この協力機関の情報は変更できません。"))
+
+
+@transaction.atomic
+def partner_profile_update(
+    *, partner: Partner, by: User, opening_slots: list[tuple[int, time, time]] | None = None
+) -> Partner:
+    """Save the profile fields already set on ``partner``; when ``opening_slots``
+    is given it replaces the weekly opening times as a whole."""
+    _check_partner(partner=partner, by=by)
+    partner.full_clean()
+    partner.save()
+    if opening_slots is not None:
+        unique = sorted({(weekday, start, end) for weekday, start, end in opening_slots})
+        starts = [(w, s) for w, s, _e in unique]
+        if len(starts) != len(set(starts)):
+            raise Conflict(_("同じ曜日・開始時刻の開所時間が重なっています。"))
+        partner.opening_slots.all().delete()
+        OpeningSlot.objects.bulk_create(
+            [OpeningSlot(partner=partner, weekday=w, start=s, end=e) for w, s, e in unique]
+        )
+    return partner
+
+
+def _new_opportunity_code(partner: Partner) -> str:
+    prefix = partner.code[:12]
+    for _attempt in range(50):
+        code = f"{prefix}-{secrets.randbelow(10**6):06d}"
+        if not Opportunity.objects.filter(code=code).exists():
+            return code
+    raise Conflict(_("活動コードを作れませんでした。もう一度お試しください。"))
+
+
+def partner_opportunity_create(*, partner: Partner, opportunity: Opportunity, by: User) -> Opportunity:
+    _check_partner(partner=partner, by=by)
+    opportunity.partner = partner
+    if not opportunity.code:
+        opportunity.code = _new_opportunity_code(partner)
+    return opportunity_save(opportunity=opportunity)
+
+
+def partner_opportunity_update(*, opportunity: Opportunity, by: User) -> Opportunity:
+    _check_partner(partner=opportunity.partner, by=by)
+    return opportunity_save(opportunity=opportunity)
+
+
+def opportunity_close(*, opportunity: Opportunity, by: User) -> Opportunity:
+    """Stop taking sign-ups. Sessions already planned stay as they are; staff
+    cancel those they will not hold (which notifies the people signed up)."""
+    _check_partner(partner=opportunity.partner, by=by)
+    Opportunity.objects.filter(pk=opportunity.pk).update(status=Opportunity.Status.CLOSED, updated_at=timezone.now())
+    opportunity.status = Opportunity.Status.CLOSED
+    return opportunity
