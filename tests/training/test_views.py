@@ -1,0 +1,139 @@
+"""Secretariat pages: access, payout review and actions, downloads, imports
+with preview, targets and the dashboard."""
+
+from datetime import date, time
+
+import pytest
+from django.urls import reverse
+
+from opportunities.models import Partner
+from tests.training.builders import (
+    attend,
+    make_opportunity,
+    make_partner,
+    make_rule,
+    make_session,
+    make_user,
+)
+from training.models import PayoutRun, ProgrammeTarget
+from training.selectors import programme_actuals
+from training.services import demo_seed_fee_rules_and_targets, payout_run_compute
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("training:dashboard", []),
+    ("training:targets_edit", []),
+    ("training:fee_rule_list", []),
+    ("training:payout_run_list", []),
+    ("training:training_days", []),
+    ("training:import_upload", []),
+    ("training:audit_log", []),
+]
+
+
+@pytest.fixture
+def run():
+    opp = make_opportunity(partner=make_partner(code="A001", name="さんぶ農園"), title="野菜の収穫")
+    attend(make_session(opportunity=opp, day=date(2026, 5, 11)))
+    attend(make_session(opportunity=opp, day=date(2026, 5, 12)))
+    return payout_run_compute(rule=make_rule(code="DAY", budget_yen=5_000), month=date(2026, 5, 1))
+
+
+@pytest.mark.parametrize("role", ["participant", "coach", "partner_staff"])
+def test_pages_are_forbidden_to_everyone_but_the_secretariat(client, role, run):
+    kw = {"partner": make_partner()} if role == "partner_staff" else {}
+    client.force_login(make_user(role=role, **kw))
+    urls = [reverse(name, args=args) for name, args in PAGES] + [
+        reverse("training:payout_run_detail", args=[run.pk]),
+        reverse("training:payout_run_export", args=[run.pk, "csv"]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+    assert client.post(reverse("training:payout_run_approve", args=[run.pk])).status_code == 403
+    run.refresh_from_db()
+    assert run.status == "draft"
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(reverse("training:dashboard"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_every_page_renders_for_the_secretariat(client, secretariat, run):
+    client.force_login(secretariat)
+    for name, args in PAGES:
+        assert client.get(reverse(name, args=args)).status_code == 200, name
+
+
+def test_run_review_approve_pay_and_download(client, secretariat, run):
+    client.force_login(secretariat)
+    page = client.get(reverse("training:payout_run_detail", args=[run.pk])).content.decode()
+    assert "さんぶ農園" in page and "¥5,000" in page and "予算を使い切りました" in page
+    line = run.lines.get()
+    fragment = client.get(reverse("training:payout_line_sessions", args=[run.pk, line.pk]), headers={"HX-Request": "true"})
+    text = fragment.content.decode()
+    assert "野菜の収穫" in text and "2026-05-12" in text and "<html" not in text
+    # Without htmx the same link opens the run page with the line's sessions.
+    plain = client.get(reverse("training:payout_line_sessions", args=[run.pk, line.pk]), follow=True)
+    assert "2026-05-11" in plain.content.decode()
+
+    client.post(reverse("training:payout_run_approve", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "approved" and run.approved_by == secretariat
+    response = client.post(reverse("training:payout_run_recompute", args=[run.pk]), follow=True)
+    assert "承認済みのため再計算できません" in response.content.decode()
+    client.post(reverse("training:payout_run_mark_paid", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "paid"
+    csv_response = client.get(reverse("training:payout_run_export", args=[run.pk, "csv"]))
+    assert csv_response.content.startswith(b"\xef\xbb\xbfpayee_code")
+    pdf = client.get(reverse("training:payout_run_export", args=[run.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_compute_from_the_list_page(client, secretariat):
+    rule = make_rule(code="DAY")
+    attend(make_session(day=date(2026, 6, 3)))
+    client.force_login(secretariat)
+    response = client.post(reverse("training:payout_run_compute"), {"rule": rule.pk, "month": "2026-06"})
+    run = PayoutRun.objects.get(rule=rule, month=date(2026, 6, 1))
+    assert response.status_code == 302 and run.total_yen == 2_500
+    bad = client.post(reverse("training:payout_run_compute"), {"rule": rule.pk, "month": "2025-06"}, follow=True)
+    assert "年度" in bad.content.decode()
+
+
+PARTNERS = "code,name,name_kana,category,municipality,address,lat,lon,offers\r\nP001,さんぶ農園,,commerce,山武市,,,,place\r\n"
+
+
+def test_upload_previews_then_imports_and_rejects_bad_files(client, secretariat):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(secretariat)
+    url = reverse("training:import_upload")
+    bad = SimpleUploadedFile("p.csv", (PARTNERS + "P002,,,bad,山武市,,,,\r\n").encode("cp932"))
+    page = client.post(url, {"kind": "partners", "file": bad}).content.decode()
+    assert "3行目" in page and "何も取り込んでいません" in page and "この内容で取り込む" not in page
+    good = SimpleUploadedFile("p.csv", PARTNERS.encode("cp932"))
+    page = client.post(url, {"kind": "partners", "file": good}).content.decode()
+    assert "新規 1件" in page and Partner.objects.count() == 0  # preview only
+    response = client.post(url, {"kind": "partners", "confirm": "1"}, follow=True)
+    assert "取り込みました" in response.content.decode()
+    assert Partner.objects.get(code="P001").name == "さんぶ農園"
+
+
+def test_targets_are_editable_and_the_dashboard_shows_them_as_a_table(client, secretariat):
+    demo_seed_fee_rules_and_targets(fiscal_year=2026)
+    demo_seed_fee_rules_and_targets(fiscal_year=2026)  # idempotent
+    assert ProgrammeTarget.objects.filter(fiscal_year=2026).count() == 8
+    client.force_login(secretariat)
+    client.post(reverse("training:targets_edit") + "?fy=2026", {"ue_days": "120", "places_sites": "40"})
+    assert ProgrammeTarget.objects.get(fiscal_year=2026, metric="ue_days").target == 120
+    opp = make_opportunity(kind="supported_work")
+    attend(make_session(opportunity=opp, day=date(2026, 5, 11)))
+    attend(make_session(opportunity=opp, day=date(2026, 5, 11), start=time(14), end=time(15)))
+    page = client.get(reverse("training:dashboard") + "?fy=2026").content.decode()
+    assert 'data-metric="ue_days"' in page and "120" in page
+    assert "vendor/chart.js/dist/chart.umd.js" in page and 'id="chart-data"' in page
+    actuals = programme_actuals(fiscal_year=2026)
+    assert actuals["ue_days"] == 1 and actuals["ue_person_days"] == 2
