@@ -9,6 +9,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.clock import JST
+from matching.selectors import opportunities_for_participant, participants_for_opportunity
 from opportunities.models import Opportunity, Session, Signup
 from people.models import ParticipantProfile, User
 from people.selectors import participants_visible_to
@@ -145,61 +146,15 @@ def sessions_placeable(*, opportunities, limit_per_opportunity: int = 5) -> dict
     return result
 
 
-# --- ranking ---------------------------------------------------------------
-# matching/selectors.py (another helper) owns the ranking. Until it lands, a
-# plain readiness-only ordering keeps the coach pages usable; it says so in its
-# reasons so nobody mistakes it for the real ranking.
-
-
-@dataclass
-class _Match:
-    score: float
-    feasible: bool
-    readiness_fit: str
-    reasons: list[str]
-    distance_km: float | None = None
-    opportunity: Opportunity | None = None
-    participant: ParticipantProfile | None = None
-
-
-def _fit(participant_step: int, opportunity_step: int) -> str:
-    gap = opportunity_step - participant_step
-    return "fit" if gap <= 0 else ("next_step" if gap == 1 else "too_high")
+# --- ranking: matching.selectors owns it; these only scope it to the coach.
 
 
 def matches_for_participant(*, participant: ParticipantProfile, limit: int = 10) -> list:
-    try:
-        from matching.selectors import opportunities_for_participant
-    except ImportError:
-        opportunities_for_participant = None
-    if opportunities_for_participant is not None:
-        return list(opportunities_for_participant(participant=participant, limit=limit))
-    from django.utils.translation import gettext as _
-
-    opportunities = Opportunity.objects.filter(
-        status=Opportunity.Status.OPEN, partner__is_active=True, min_readiness__lte=participant.readiness + 1
-    ).select_related("partner").order_by("-min_readiness", "code")[:limit]
-    matches = []
-    for opportunity in opportunities:
-        fit = _fit(participant.readiness, opportunity.min_readiness)
-        reason = _("今のステップに合っています") if fit == "fit" else _("次のステップ（支援員の承認が必要）")
-        matches.append(_Match(score=0.0, feasible=True, readiness_fit=fit, reasons=[reason], opportunity=opportunity))
-    return matches
+    return opportunities_for_participant(participant=participant, limit=limit)
 
 
 def matches_for_opportunity(*, opportunity: Opportunity, user: User, limit: int = 20) -> list:
-    participants = participants_visible_to(user=user)
-    try:
-        from matching.selectors import participants_for_opportunity
-    except ImportError:
-        participants_for_opportunity = None
-    if participants_for_opportunity is not None:
-        return list(participants_for_opportunity(opportunity=opportunity, participants=participants, limit=limit))
-    from django.utils.translation import gettext as _
-
-    matches = []
-    for participant in participants.filter(readiness__gte=opportunity.min_readiness - 1).order_by("-readiness", "code")[:limit]:
-        fit = _fit(participant.readiness, opportunity.min_readiness)
-        reason = _("今のステップに合っています") if fit == "fit" else _("次のステップ（支援員の承認が必要）")
-        matches.append(_Match(score=0.0, feasible=True, readiness_fit=fit, reasons=[reason], participant=participant))
-    return matches
+    """Ranked people of the user's own caseload (everyone for the secretariat)."""
+    return participants_for_opportunity(
+        opportunity=opportunity, participants=participants_visible_to(user=user), limit=limit
+    )

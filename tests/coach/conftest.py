@@ -1,10 +1,15 @@
+import os
+
 import pytest
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    # Several people run test folders at the same time against the one embedded
-    # server; a database name of our own keeps their runs from dropping ours.
-    from django.conf import settings
+    # Several people run the suite at once against the one embedded server:
+    # TEST_DB_SUFFIX gives a run its own test database (as tests/api does).
+    suffix = os.environ.get("TEST_DB_SUFFIX", "")
+    if suffix:
+        from django.conf import settings
 
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_marketplace_staff_pages"
+        db = settings.DATABASES["default"]
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}"
