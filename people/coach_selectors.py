@@ -129,8 +129,11 @@ def signups_upcoming_for(*, participant: ParticipantProfile) -> QuerySet[Signup]
     )
 
 
-def sessions_placeable(*, opportunities, limit_per_opportunity: int = 5) -> dict[int, list[Session]]:
-    """Upcoming, open sessions of the given opportunities, keyed by opportunity id."""
+def sessions_placeable(
+    *, opportunities, participant: ParticipantProfile | None = None, limit_per_opportunity: int = 5
+) -> dict[int, list[Session]]:
+    """Upcoming, open sessions of the given opportunities, keyed by opportunity
+    id, leaving out those the participant is already signed up for."""
     ids = [o.pk for o in opportunities]
     result: dict[int, list[Session]] = {pk: [] for pk in ids}
     sessions = Session.objects.filter(
@@ -139,6 +142,10 @@ def sessions_placeable(*, opportunities, limit_per_opportunity: int = 5) -> dict
         status=Session.Status.SCHEDULED,
         starts_at__gte=timezone.now(),
     ).order_by("starts_at")
+    if participant is not None:
+        sessions = sessions.exclude(
+            pk__in=Signup.objects.filter(participant=participant).exclude(status=Signup.Status.CANCELLED).values("session_id")
+        )
     for session in sessions:
         bucket = result[session.opportunity_id]
         if len(bucket) < limit_per_opportunity:

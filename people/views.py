@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.clock import local_today
 from core.errors import DomainError
 from core.htmx import is_htmx
 from opportunities.models import Opportunity, Session
@@ -68,14 +69,14 @@ def coach_caseload(request):
 
 def _participant_context(request, participant, assessment_form=None) -> dict:
     matches = cs.matches_for_participant(participant=participant, limit=10)
-    placeable = cs.sessions_placeable(opportunities=[m.opportunity for m in matches])
+    placeable = cs.sessions_placeable(opportunities=[m.opportunity for m in matches], participant=participant)
     for match in matches:
         match.sessions = placeable.get(match.opportunity.pk, [])
     return {
         "participant": participant,
         "can_see_notes": can_see_support_notes(user=request.user, participant=participant),
         "assessments": participant.assessments.select_related("coach")[:20],
-        "assessment_form": assessment_form or AssessmentForm(initial={"step": participant.readiness}),
+        "assessment_form": assessment_form or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
         "matches": matches,
         "requests": cs.signup_requests_for(user=request.user, participant=participant),
         "upcoming": cs.signups_upcoming_for(participant=participant)[:10],
@@ -115,7 +116,7 @@ def coach_assess(request, code: str):
     context = {
         "participant": participant,
         "assessments": participant.assessments.select_related("coach")[:20],
-        "assessment_form": form or AssessmentForm(initial={"step": participant.readiness}),
+        "assessment_form": form or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
         "saved": form is None,
     }
     if is_htmx(request):

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -211,3 +212,16 @@ def test_create_participant_with_taken_code_shows_error(coach_client, participan
     assert response.status_code == 200
     assert "すでに使われています" in response.content.decode()
     assert not ParticipantProfile.objects.filter(display_name="重複").exists()
+
+
+def test_new_participant_gets_a_printable_first_login_code(coach_client):
+    response = coach_client.post(reverse("coach_participant_create"), {"display_name": "初めて", "code": "NEW001"})
+    html = response.content.decode()
+    assert 'id="login-code"' in html
+    assert re.search(r'id="login-code">[A-Z0-9]{4}-[A-Z0-9]{4}<', html)
+    assert reverse("first_login") in html
+
+
+def test_reissue_login_code_for_own_participant_only(coach_client, participant, stranger):
+    assert coach_client.post(reverse("coach_login_code", args=[participant.code])).status_code == 200
+    assert coach_client.post(reverse("coach_login_code", args=[stranger.code])).status_code == 404
