@@ -16,6 +16,7 @@ from opportunities.models import Session, Signup
 from opportunities.selectors import sessions_managed_by
 from people.models import ParticipantProfile, Supporter, User
 from training.models import Attendance
+from training.services import attendance_snapshot, audit_record
 
 
 def _check_manages(*, session: Session, by: User) -> None:
@@ -63,6 +64,10 @@ def attendance_record(
     minutes = max(0, min(int(minutes), 24 * 60))
 
     lookup = {"session": session, "participant": participant} if participant else {"session": session, "supporter": supporter}
+    # A change to an existing record is a correction: fees may depend on it,
+    # so it goes to the audit log with its before and after.
+    existing = Attendance.objects.select_for_update().filter(**lookup).first()
+    before = attendance_snapshot(existing) if existing else None
     attendance, _created = Attendance.objects.update_or_create(
         **lookup,
         defaults={
@@ -73,6 +78,8 @@ def attendance_record(
             "recorded_at": timezone.now(),
         },
     )
+    if before is not None and before != attendance_snapshot(attendance):
+        audit_record(by=by, action="attendance_corrected", target=attendance, before=before, after=attendance_snapshot(attendance))
     Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(status=Session.Status.HELD)
     return attendance
 

@@ -69,7 +69,7 @@ def _usage_sql(rule: FeeRule) -> str:
                    COALESCE(a.supporter_id, a.participant_id),
                    SUM({minutes} / 15) AS units,
                    MIN(s.starts_at),
-                   ARRAY_AGG(DISTINCT s.id)
+                   ARRAY_AGG(DISTINCT s.id) FILTER (WHERE s.starts_at >= %(ids_from)s)
             FROM {a} a
             JOIN {s} s ON s.id = a.session_id
             JOIN {o} o ON o.id = s.opportunity_id
@@ -90,7 +90,7 @@ def _usage_sql(rule: FeeRule) -> str:
         SELECT {month} AS month, 'partner', o.partner_id,
                {units} AS units,
                MIN(s.starts_at),
-               ARRAY_AGG(s.id ORDER BY s.starts_at, s.id)
+               ARRAY_AGG(s.id ORDER BY s.starts_at, s.id) FILTER (WHERE s.starts_at >= %(ids_from)s)
         FROM {s} s
         JOIN {o} o ON o.id = s.opportunity_id
         WHERE s.status <> 'cancelled'
@@ -123,16 +123,19 @@ def payee_code_map(usages: list[PayeeUsage]) -> dict[tuple[str, int], tuple[str,
 
 def payout_usages(*, rule: FeeRule, first_month: date, last_month: date) -> dict[date, list[PayeeUsage]]:
     """Every payee's usage under ``rule`` for each month from ``first_month``
-    to ``last_month`` (firsts of local months), in one query."""
+    to ``last_month`` (firsts of local months), in one query. Session ids are
+    collected for the last month only: earlier months are recomputed just to
+    find corrections, and their lines already keep their own ids."""
     start, end = _window(rule, first_month, last_month)
+    ids_from = at(last_month, datetime.min.time())
     result: dict[date, list[PayeeUsage]] = defaultdict(list)
     if start >= end:
         return result
     with connection.cursor() as cursor:
-        cursor.execute(_usage_sql(rule), {"start": start, "end": end, "kinds": list(rule.kinds)})
+        cursor.execute(_usage_sql(rule), {"start": start, "end": end, "kinds": list(rule.kinds), "ids_from": ids_from})
         rows = cursor.fetchall()
     partial = [
-        PayeeUsage(month=month, payee_type=ptype, payee_id=pid, usage=Usage(payee="", units=int(units), first_at=first_at), session_ids=tuple(ids))
+        PayeeUsage(month=month, payee_type=ptype, payee_id=pid, usage=Usage(payee="", units=int(units), first_at=first_at), session_ids=tuple(ids or ()))
         for month, ptype, pid, units, first_at, ids in rows
     ]
     codes = payee_code_map(partial)

@@ -251,3 +251,33 @@ def test_lines_are_deleted_with_nothing_else_when_recomputed():
     payout_run_compute(rule=rule, month=MAY)
     payout_run_compute(rule=rule, month=MAY)
     assert PayoutLine.objects.count() == 1
+
+
+def test_bench_payouts_smoke_run_prints_one_json_line_and_keeps_nothing(capsys):
+    import json
+
+    from django.core.management import call_command
+
+    from opportunities.models import Session as S
+
+    call_command("bench_payouts", "--sessions", "300", "--partners", "10", "--participants", "30", "--supporters", "5")
+    result = json.loads(capsys.readouterr().out.strip())
+    assert result["sessions"] == 300 and result["attendance_rows"] == 1000
+    assert result["day_rule_total_yen"] > 0 and result["hour_rule_total_yen"] > 0
+    assert {"ratio_day", "ratio_hour", "day_rule_slowest_month_s"} <= set(result)
+    assert S.objects.count() == 0  # rolled back
+
+
+def test_attendance_record_by_staff_audits_corrections(secretariat):
+    from training.attendance import attendance_record
+
+    session = make_session()
+    person = make_participant()
+    attendance_record(session=session, participant=person, status="absent", by=secretariat)
+    assert not AuditEntry.objects.filter(action="attendance_corrected").exists()  # first record
+    attendance_record(session=session, participant=person, status="absent", by=secretariat)
+    assert not AuditEntry.objects.filter(action="attendance_corrected").exists()  # unchanged
+    attendance_record(session=session, participant=person, status="present", by=secretariat)
+    entry = AuditEntry.objects.get(action="attendance_corrected")
+    assert entry.before["status"] == "absent" and entry.after == {"status": "present", "minutes": 120, "role": "trainee"}
+    assert entry.actor == secretariat
