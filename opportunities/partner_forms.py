@@ -42,7 +42,8 @@ class PartnerProfileForm(forms.ModelForm):
 
 
 class OpeningSlotForm(forms.Form):
-    weekday = forms.TypedChoiceField(label=_("曜日"), choices=Weekday.choices, coerce=int)
+    # A blank first choice, so an unused extra row is really empty and is skipped.
+    weekday = forms.TypedChoiceField(label=_("曜日"), choices=[("", "―"), *Weekday.choices], coerce=int)
     start = forms.TimeField(label=_("開始"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("終了"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 

@@ -228,3 +228,34 @@ def test_staff_without_partner_is_refused(client):
     user = make_user(role=User.Role.PARTNER_STAFF)
     client.force_login(user)
     assert client.get(reverse("partner_dashboard")).status_code == 403
+
+
+def test_profile_keeps_and_deletes_existing_slots(staff_client, partner):
+    from opportunities.models import OpeningSlot
+
+    OpeningSlot.objects.create(partner=partner, weekday=2, start=time(9), end=time(12))
+    OpeningSlot.objects.create(partner=partner, weekday=4, start=time(13), end=time(16))
+    page = staff_client.get(reverse("partner_profile")).content.decode()
+    assert 'name="slots-INITIAL_FORMS" value="2"' in page
+    data = {
+        "name": partner.name, "municipality": partner.municipality, "offers_place": "on",
+        "slots-TOTAL_FORMS": "4", "slots-INITIAL_FORMS": "2", "slots-MIN_NUM_FORMS": "0", "slots-MAX_NUM_FORMS": "21",
+        "slots-0-weekday": "2", "slots-0-start": "09:00", "slots-0-end": "12:00",
+        "slots-1-weekday": "4", "slots-1-start": "13:00", "slots-1-end": "16:00", "slots-1-DELETE": "on",
+        "slots-2-weekday": "", "slots-2-start": "", "slots-2-end": "",
+        "slots-3-weekday": "", "slots-3-start": "", "slots-3-end": "",
+    }
+    assert staff_client.post(reverse("partner_profile"), data).status_code == 302
+    assert [(s.weekday, s.start) for s in partner.opening_slots.all()] == [(2, time(9))]
+
+
+def test_profile_slot_with_end_before_start_is_an_error(staff_client, partner):
+    data = {
+        "name": partner.name, "municipality": partner.municipality,
+        "slots-TOTAL_FORMS": "1", "slots-INITIAL_FORMS": "0", "slots-MIN_NUM_FORMS": "0", "slots-MAX_NUM_FORMS": "21",
+        "slots-0-weekday": "1", "slots-0-start": "15:00", "slots-0-end": "10:00",
+    }
+    response = staff_client.post(reverse("partner_profile"), data)
+    assert response.status_code == 200
+    assert "終了時刻は開始時刻より後" in response.content.decode()
+    assert not partner.opening_slots.exists()
