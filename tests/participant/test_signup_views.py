@@ -74,7 +74,7 @@ def test_cancel_promotes_the_first_waitlisted_and_sends_one_email(
     assert theirs.status == Signup.Status.CONFIRMED
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [other_participant.user.email]
-    # Suzuki reads English; until locale/en exists the Japanese source is the fallback.
+    # The subject carries the title in either language.
     assert session.opportunity.title in mail.outbox[0].subject
 
 
