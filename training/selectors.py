@@ -154,8 +154,12 @@ def payout_usages(*, rule: FeeRule, first_month: date, last_month: date) -> dict
 
 
 def budget_spent_before(*, rule: FeeRule, month: date, exclude_run: PayoutRun | None = None) -> int:
-    """What runs of the rule for months before ``month`` have paid or will pay."""
-    qs = PayoutLine.objects.filter(run__rule=rule, run__month__lt=month)
+    """What the rule's budget has already given away when ``month`` is computed:
+    every run of an earlier month, and any approved run of a later month (a
+    month computed late must not take money a later approved month was paid)."""
+    qs = PayoutLine.objects.filter(run__rule=rule).filter(
+        Q(run__month__lt=month) | (Q(run__month__gt=month) & ~Q(run__status=PayoutRun.Status.DRAFT))
+    )
     if exclude_run is not None:
         qs = qs.exclude(run=exclude_run)
     return qs.aggregate(total=Sum("amount_yen"))["total"] or 0

@@ -201,6 +201,24 @@ def _transition(*, run: PayoutRun, by, from_status: str, to_status: str, action:
 
 @transaction.atomic
 def payout_run_approve(*, run: PayoutRun, by=None) -> PayoutRun:
+    """Freeze a draft. Months are approved in date order, and only a draft
+    computed after every earlier month's last computation, so that the
+    budget the draft saw is the budget that is left."""
+    rule = FeeRule.objects.select_for_update().get(pk=run.rule_id)
+    run = PayoutRun.objects.select_for_update().get(pk=run.pk)
+    label = f"{rule.code} {run.month:%Y-%m}"
+    earlier = PayoutRun.objects.filter(rule=rule, month__lt=run.month)
+    if run.status == PayoutRun.Status.DRAFT:
+        if earlier.filter(status=PayoutRun.Status.DRAFT).exists():
+            raise Conflict(_("%(run)s より前の月に未承認の下書きがあります。前の月から順に承認してください。") % {"run": label})
+        if earlier.filter(computed_at__gt=run.computed_at).exists():
+            raise Conflict(_("%(run)s の計算後に前の月が再計算されました。再計算してから承認してください。") % {"run": label})
+        if rule.budget_yen is not None:
+            frozen = (
+                PayoutLine.objects.filter(run__rule=rule).exclude(run__status=PayoutRun.Status.DRAFT).aggregate(total=Sum("amount_yen"))["total"] or 0
+            )
+            if frozen + run.total_yen > rule.budget_yen:
+                raise Conflict(_("%(run)s を承認すると年度予算を超えます。再計算してから承認してください。") % {"run": label})
     return _transition(run=run, by=by, from_status="draft", to_status="approved", action="payout_run_approved", approved_at=timezone.now(), approved_by=by)
 
 

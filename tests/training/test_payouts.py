@@ -281,3 +281,57 @@ def test_attendance_record_by_staff_audits_corrections(secretariat):
     entry = AuditEntry.objects.get(action="attendance_corrected")
     assert entry.before["status"] == "absent" and entry.after == {"status": "present", "minutes": 120, "role": "trainee"}
     assert entry.actor == secretariat
+
+
+def test_months_are_approved_in_order_and_never_past_the_budget(secretariat):
+    rule = make_rule(basis="day", rate_yen=2_500, budget_yen=5_000)
+    opp = make_opportunity(partner=make_partner(code="A"))
+    attend(make_session(opportunity=opp, day=date(2026, 4, 10)))
+    attend(make_session(opportunity=opp, day=date(2026, 5, 11)))
+    april = payout_run_compute(rule=rule, month=date(2026, 4, 1))
+    may = payout_run_compute(rule=rule, month=MAY)
+    with pytest.raises(Conflict, match="前の月から順に"):
+        payout_run_approve(run=may, by=secretariat)
+    # April changes after May was computed: May's draft is stale.
+    attend(make_session(opportunity=opp, day=date(2026, 4, 11)))
+    april = payout_run_approve(run=payout_run_compute(rule=rule, month=date(2026, 4, 1)), by=secretariat)
+    assert april.total_yen == 5_000
+    with pytest.raises(Conflict, match="再計算してから"):
+        payout_run_approve(run=may, by=secretariat)
+    may = payout_run_approve(run=payout_run_compute(rule=rule, month=MAY), by=secretariat)
+    assert may.total_yen == 0 and may.lines.get().cut_by_budget
+
+
+def test_a_month_computed_late_leaves_the_later_approved_months_their_money(secretariat):
+    rule = make_rule(basis="day", rate_yen=2_500, budget_yen=5_000)
+    opp = make_opportunity(partner=make_partner(code="A"))
+    attend(make_session(opportunity=opp, day=date(2026, 5, 11)))
+    attend(make_session(opportunity=opp, day=date(2026, 4, 10)))
+    attend(make_session(opportunity=opp, day=date(2026, 4, 11)))
+    payout_run_approve(run=payout_run_compute(rule=rule, month=MAY), by=secretariat)  # 2,500; April never run
+    april = payout_run_compute(rule=rule, month=date(2026, 4, 1))
+    assert april.total_yen == 2_500  # not 5,000: May already has half the budget
+    payout_run_approve(run=april, by=secretariat)
+    assert sum(r.total_yen for r in PayoutRun.objects.filter(rule=rule)) == 5_000
+
+
+def test_fiscal_year_boundary_is_midnight_in_tokyo():
+    rule = make_rule(basis="session", rate_yen=1_000, fiscal_year=2026)
+    opp = make_opportunity(partner=make_partner(code="A"))
+    attend(make_session(opportunity=opp, day=date(2027, 3, 31), start=time(23, 0), end=time(23, 45)))
+    attend(make_session(opportunity=opp, day=date(2027, 4, 1), start=time(0, 15), end=time(1, 0)))  # FY2027 (still 31 Mar in UTC)
+    attend(make_session(opportunity=opp, day=date(2026, 4, 1), start=time(0, 15), end=time(1, 0)))  # FY2026 (31 Mar UTC)
+    assert payout_run_compute(rule=rule, month=date(2027, 3, 1)).total_yen == 1_000
+    assert payout_run_compute(rule=rule, month=date(2026, 4, 1)).total_yen == 1_000
+
+
+def test_validity_dates_clip_the_month():
+    from core.clock import fiscal_year_bounds
+
+    first, last = fiscal_year_bounds(2026)
+    rule = make_rule(basis="session", rate_yen=1_000, valid_from=date(2026, 5, 15), valid_to=last)
+    opp = make_opportunity(partner=make_partner(code="A"))
+    attend(make_session(opportunity=opp, day=date(2026, 5, 14)))
+    attend(make_session(opportunity=opp, day=date(2026, 5, 15)))
+    assert payout_run_compute(rule=rule, month=MAY).lines.get().units == 1
+    assert first < rule.valid_from
