@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -256,16 +257,14 @@ def partner_session_roster(request, pk: int):
 def partner_attendance(request, pk: int):
     """One tap per person: present / absent / excused. htmx gets the row back."""
     session = _session_or_404(request, pk)
+    # Only people on this session's roster can be found from here.
+    participant = get_object_or_404(
+        ParticipantProfile.objects.filter(Q(signups__session=session) | Q(attendance__session=session)).distinct(),
+        code=request.POST.get("participant", ""),
+    )
     form = AttendanceForm(request.POST)
     error = ""
-    participant = None
     if form.is_valid():
-        # Only people on this session's roster can be found from here.
-        participant = get_object_or_404(
-            ParticipantProfile.objects.filter(signups__session=session).distinct()
-            | ParticipantProfile.objects.filter(attendance__session=session).distinct(),
-            code=form.cleaned_data["participant"],
-        )
         status = form.cleaned_data["status"]
         minutes = form.cleaned_data["minutes"] if status == "present" else None
         try:
@@ -273,8 +272,8 @@ def partner_attendance(request, pk: int):
         except DomainError as err:
             error = err.message
     else:
-        error = _("出欠を記録できませんでした。もう一度押してください。")
-    if is_htmx(request) and participant is not None:
+        error = _("出欠を記録できませんでした。分は0〜1440の数字で入れて、もう一度押してください。")
+    if is_htmx(request):
         row = ps.roster_row(session=session, participant_id=participant.pk)
         return render(
             request,
@@ -283,8 +282,7 @@ def partner_attendance(request, pk: int):
         )
     if error:
         messages.error(request, error)
-    anchor = f"#p-{participant.code}" if participant else ""
-    return redirect(reverse("partner_session", args=[session.pk]) + anchor)
+    return redirect(reverse("partner_session", args=[session.pk]) + f"#p-{participant.code}")
 
 
 @staff_required()

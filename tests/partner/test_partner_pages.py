@@ -259,3 +259,15 @@ def test_profile_slot_with_end_before_start_is_an_error(staff_client, partner):
     assert response.status_code == 200
     assert "終了時刻は開始時刻より後" in response.content.decode()
     assert not partner.opening_slots.exists()
+
+
+def test_attendance_bad_minutes_returns_the_row_with_a_message(staff_client, session, confirmed, participant):
+    response = staff_client.post(
+        reverse("partner_attendance", args=[session.pk]),
+        {"participant": participant.code, "status": "present", "minutes": "-5"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.strip().startswith("<li") and 'role="alert"' in html
+    assert not Attendance.objects.exists()
