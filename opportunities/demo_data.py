@@ -506,7 +506,7 @@ OPPORTUNITIES = [
          bring="Hat, gloves, water bottle / 帽子・軍手・飲み物", contact="Mr. Daniel Hughes (garden teacher)",
          description="Help our pupils look after the school vegetable garden: weeding, watering, planting winter vegetables. It is calm and outdoors, and the kids love to show you what they grew. Japanese or English is fine — many of our staff speak both."),
     dict(code="O045", partner="H020", title="Library book repair and shelving", kind=VOL, step=3, capacity=2,
-         when=["金 13:00-16:00"], skills=["丁寧な作業"], useful=["English", "本が好き"],
+         when=["火,金 13:00-16:00"], skills=["丁寧な作業"], useful=["English", "本が好き"],
          bring="Nothing — we have everything", contact="Ms. Aiko Tanaka (librarian)",
          description="Repair worn picture books with tape, cover new books, and put returned books back on the shelves in the English and Japanese sections. A quiet room; the librarian works next to you. Good for people who like order and books."),
     dict(code="O046", partner="H020", title="English conversation café host", kind=VOL, step=3, capacity=3,
@@ -648,6 +648,10 @@ OPPORTUNITIES = [
          when=["金 13:00-15:00"], skills=["仕分け"], useful=["梱包"],
          bring="なし", contact="池田（副住職）",
          description="お寺に届いたお菓子・果物・お米を仕分けて、ひとり親家庭やフードバンクへ届ける箱に詰めます。本堂の縁側での和やかな作業です。"),
+    dict(code="O078", partner="H005", title="ボランティアセンターのお茶当番（居場所デビュー）", kind=VOL, step=1, capacity=3,
+         when=["火,金 13:30-15:30"], skills=[], useful=["おしゃべり", "お菓子作り"],
+         bring="なし", contact="岡田（ボランティアセンター）",
+         description="社協1階の交流スペースで、お湯を沸かしてお茶を出し、湯のみを洗うだけの当番です。来るのは近所の高齢者や子育て中のお母さんたち。長くいなくても、30分で帰っても大丈夫。職員がすぐ横の席にいます。"),
     # H007 グループホーム ひかり
     dict(code="O077", partner="H007", title="レクリエーションの手伝い（歌と体操）", kind=VOL, step=3, capacity=2,
          when=["木 14:00-15:30"], skills=[], useful=["楽器", "昔の歌", "傾聴"],
@@ -675,7 +679,7 @@ PARTICIPANTS = [
          notes="生活保護受給中（2年目）。うつ病で退職、現在は通院月1回で安定。就労準備支援事業を経て清掃訓練へ。一般就労の希望は清掃・物流。",
          emergency="兄 佐藤 大輔 080-0000-2002"),
     dict(code="S003", name="Emma Wilson", kana="えま うぃるそん", muni="九十九里町", travel=15, coach="coach_ito", login="p_emma", language="en",
-         steps=[3, 4], slots=["火,木 9:00-14:00", "土 9:00-12:00"],
+         steps=[3, 4], slots=["火,木,金 9:00-14:00", "土 9:00-12:00"],
          skills=["English", "coffee", "接客", "調理"], interests=["café", "gardening", "surfing"],
          self="I moved to Kujukuri with my two kids after my divorce. I worked in a café in Melbourne for years and I'd love to work with coffee again, but my Japanese is still basic. I can work while the kids are at school.",
          notes="ひとり親（子ども2人・小学生）。児童扶養手当受給。日本語は日常会話の初歩。離婚後の孤立が心配と学校から情報提供。在留資格は定住者で就労制限なし。",
@@ -909,7 +913,7 @@ PARTICIPANTS = [
          notes="63歳。妻を亡くし独居。グリーフによる抑うつで通院。日本語は日常会話可。永住者。経済的な困窮はない。",
          emergency="娘 Lucy Carter（東京） 090-0000-2041"),
     dict(code="S042", name="野口 翼", kana="のぐち つばさ", muni="山武市", travel=10, coach="coach_sato",
-         steps=[3, 4], slots=["火,木 9:00-14:00", "土 9:00-12:00"],
+         steps=[3, 4], slots=["火,木,金 9:00-14:00", "土 9:00-12:00"],
          skills=["木工", "手先の作業", "集中力"], interests=["木工", "薪ストーブ", "キャンプ"],
          self="工業高校で木工をやっていました。卒業してから家にいることが多かったけど、杉の香工房に通い始めて毎日が楽しいです。",
          notes="21歳。高校卒業後の進路未決定でひきこもり2年。家族関係は良好。工房での非雇用型訓練を週2日。",
@@ -932,7 +936,7 @@ ASSESSMENT_NOTES = {
 STORY_SIGNUPS = [
     ("S001", "O042", 0, "self"),   # 山田さん (2) 古本のクリーニング (2): confirmed
     ("S001", "O031", 0, "self"),   # 山田さん (2) 家電リユース (3): requested, coach to approve
-    ("S005", "O052", 0, "coach"),  # 高橋さん (1) ボードゲームの日 (1)
+    ("S005", "O078", 0, "coach"),  # 高橋さん (1) 社協のお茶当番 (1)
     ("S029", "O045", 0, "self"),   # no login → placed by coach instead
     ("S003", "O056", 0, "self"),   # Emma (4) barista trainee (5): requested
     ("S004", "O023", 0, "self"),   # 鈴木さん (3) 子ども食堂の調理補助
@@ -943,6 +947,25 @@ STORY_SIGNUPS = [
 # The popular session that fills up: barista trainee, two seats.
 # (opportunity, nth upcoming session, participants in order of sign-up)
 FULL_SESSION = ("O056", 1, ["S033", "S014", "S030", "S003"])
+
+# Regulars that belong to the demo's stories (person, opportunity); the rest
+# are matched by step, distance and free time.
+REGULARS = [
+    ("S031", "O053"),  # 小川さん: 月曜のほっとカフェに半年
+    ("S001", "O053"),  # 山田さん: 月曜のカフェから外出を再開
+    ("S002", "O007"),  # 佐藤さん: 清掃の就労訓練
+    ("S003", "O058"),  # Emma: Seaside Café の厨房
+    ("S004", "O023"),  # 鈴木さん: 子ども食堂の調理
+    ("S007", "O019"),  # 渡辺さん: 農場スタッフ（雇用型）
+    ("S028", "O019"),  # 池田さん: 農場スタッフ（雇用型）
+    ("S019", "O038"),  # 森さん: 薪割りのリーダー
+    ("S042", "O041"),  # 野口さん: 工房の非雇用型訓練
+    ("S011", "O043"),  # 吉田さん: 古本のネット出品
+    ("S033", "O055"),  # 青木さん: カフェの非雇用型訓練
+    ("S036", "O073"),  # 内田さん: お寺食堂
+    ("S021", "O067"),  # 前田さん: 朝のビーチクリーン
+    ("S035", "O052"),  # 坂本さん: そらまめのボードゲームの日
+]
 
 # A sign-up that is made and then cancelled (体調不良の連絡).
 CANCELLED_SIGNUP = ("S012", "O017", 0)

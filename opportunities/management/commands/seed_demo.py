@@ -18,9 +18,11 @@ from contextlib import contextmanager
 from datetime import date, time, timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.core.management import get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from core.clock import at, local_today
 from core.errors import DomainError
@@ -32,7 +34,7 @@ from opportunities.services import (
     signup_cancel,
     signup_create,
 )
-from people.models import AvailabilitySlot, ParticipantProfile, Supporter, User
+from people.models import AvailabilitySlot, ParticipantProfile, ReadinessAssessment, Supporter, User
 from people.services import readiness_record
 from training.models import Attendance
 
@@ -107,50 +109,94 @@ def assessment_dates(spec: dict, today: date) -> list[date]:
     return list(reversed(dates))
 
 
-def overlaps(slots, patterns) -> bool:
+def common_days(slots, patterns) -> set[int]:
+    """The weekdays on which a participant's free time meets an opportunity's times."""
+    days_found = set()
     for weekday, s_start, s_end in slots:
         for days, start, end in patterns:
             if weekday in days and s_start < end and start < s_end:
-                return True
-    return False
+                days_found.add(weekday)
+    return days_found
 
 
-def choose_regulars(today: date) -> dict[str, list[str]]:
-    """Who comes to each opportunity week after week: people at or a little above
-    its step, within their travel distance, free at its times. Nobody comes
-    more often a week than their step allows (step 1: once, step 5: five times)."""
+def choose_regulars() -> dict[str, dict[str, set[int]]]:
+    """Who comes to each opportunity week after week, and on which weekdays
+    (opportunity code → participant code → weekdays).
+
+    A regular is at the opportunity's step or a little above it, lives within
+    their travel distance and comes on the days their free time meets its
+    times. Nobody comes more days a week than their step (step 1: once, step 5:
+    five times), nor to more than two places (three from step 4). People with
+    the fewest options choose first, so that the quiet places for the first
+    steps are not taken by those who could go anywhere; the pairings of the
+    demo's stories (data.REGULARS) come before all that.
+    """
     partners = {p["code"]: p for p in data.PARTNERS}
-    load: dict[str, int] = {}
-    regulars: dict[str, list[str]] = {}
-    for opp in data.OPPORTUNITIES:
-        if opp.get("status", "open") == "draft":
-            continue
-        partner = partners[opp["partner"]]
-        patterns = [parse_pattern(w) for w in opp["when"]]
-        per_week = sum(len(days) for days, _, _ in patterns)
-        rng = seeded("regulars", opp["code"])
-        candidates = []
-        for person in data.PARTICIPANTS:
-            step = person["steps"][-1]
-            if not person.get("consent", True) or not opp["step"] <= step <= opp["step"] + 2:
+    opps = {o["code"]: o for o in data.OPPORTUNITIES if o.get("status", "open") != "draft"}
+    patterns = {code: [parse_pattern(w) for w in o["when"]] for code, o in opps.items()}
+    seats = {code: min(o["capacity"], 3) for code, o in opps.items()}
+    people = {p["code"]: p for p in data.PARTICIPANTS if p.get("consent", True)}
+
+    def slots_of(person: dict) -> list[tuple[int, time, time]]:
+        slots = []
+        for text in person["slots"]:
+            days, start, end = parse_pattern(text)
+            slots.extend((d, start, end) for d in days)
+        return slots
+
+    options: dict[str, list[tuple[float, str, set[int]]]] = {}
+    for code, person in people.items():
+        step = person["steps"][-1]
+        lat, lon = participant_home(person)
+        slots = slots_of(person)
+        words = set(person["skills"]) | set(person["interests"])
+        rng = seeded("regulars", code)
+        for opp_code, opp in opps.items():
+            if not opp["step"] <= step <= opp["step"] + 2:
                 continue
-            lat, lon = participant_home(person)
-            if distance_km(lat, lon, partner["lat"], partner["lon"]) > person["travel"] + 2:
+            partner = partners[opp["partner"]]
+            km = distance_km(lat, lon, partner["lat"], partner["lon"])
+            days = common_days(slots, patterns[opp_code])
+            if km > person["travel"] + 2 or not days:
                 continue
-            slots = []
-            for text in person["slots"]:
-                days, start, end = parse_pattern(text)
-                slots.extend((d, start, end) for d in days)
-            if not overlaps(slots, patterns) or load.get(person["code"], 0) + per_week > step:
+            # Lower is better: a snug step, close to home, shared skills, a little chance.
+            shared = len(words & (set(opp["skills"]) | set(opp["useful"])))
+            score = (step - opp["step"]) + km / 5 - shared + rng.random() * 1.5
+            options.setdefault(code, []).append((score, opp_code, days))
+
+    regulars: dict[str, dict[str, set[int]]] = {code: {} for code in sorted(opps)}
+    load = dict.fromkeys(people, 0)
+    busy: dict[str, list[tuple[int, time, time]]] = {code: [] for code in people}
+
+    def times(opp_code: str, days: set[int]) -> list[tuple[int, time, time]]:
+        return [(d, start, end) for ds, start, end in patterns[opp_code] for d in ds if d in days]
+
+    def clashes(person_code: str, opp_code: str, days: set[int]) -> bool:
+        return any(
+            d == d2 and start < end2 and start2 < end
+            for d, start, end in times(opp_code, days)
+            for d2, start2, end2 in busy[person_code]
+        )
+
+    def add(person_code: str, opp_code: str, days: set[int]) -> None:
+        regulars[opp_code][person_code] = days
+        load[person_code] += len(days)
+        busy[person_code].extend(times(opp_code, days))
+
+    for person_code, opp_code in data.REGULARS:
+        days = common_days(slots_of(people[person_code]), patterns[opp_code])
+        add(person_code, opp_code, days or {d for ds, _, _ in patterns[opp_code] for d in ds})
+    for code in sorted(people, key=lambda c: (len(options.get(c, [])), c)):
+        step = people[code]["steps"][-1]
+        for _, opp_code, days in sorted(options.get(code, []), key=lambda o: (o[0], o[1])):
+            places = sum(1 for chosen in regulars.values() if code in chosen)
+            if places >= (3 if step >= 4 else 2):
+                break
+            if code in regulars[opp_code] or len(regulars[opp_code]) >= seats[opp_code]:
                 continue
-            closeness = step - opp["step"]  # prefer people whose step fits snugly
-            candidates.append((closeness, rng.random(), person["code"]))
-        candidates.sort()
-        wanted = min(opp["capacity"], rng.choice([1, 2, 2, 3]))
-        chosen = [code for _, _, code in candidates[:wanted]]
-        for code in chosen:
-            load[code] = load.get(code, 0) + per_week
-        regulars[opp["code"]] = chosen
+            if load[code] + len(days) > step or clashes(code, opp_code, days):
+                continue
+            add(code, opp_code, days)
     return regulars
 
 
@@ -414,7 +460,7 @@ class Command(BaseCommand):
     def seed_past(self) -> None:
         """Past sessions were held, except a few cancelled (weather, illness);
         the regulars came, mostly."""
-        self.regulars = choose_regulars(self.today)
+        self.regulars = choose_regulars()
         today_start = at(self.today, time.min)
         demo_sessions = Session.objects.filter(opportunity__in=self.opportunities.values())
         held, cancelled = [], []
@@ -435,13 +481,30 @@ class Command(BaseCommand):
             session__in=demo_sessions, session__status=Session.Status.HELD, status=Signup.Status.CONFIRMED
         ).values_list("session_id", "participant_id"):
             confirmed.setdefault(session_id, []).append(participant_id)
+        # Someone comes to an opportunity from the day a coach judged them one
+        # step below it (a "next step" placement) or higher; never before.
+        history: dict[int, list[tuple[date, int]]] = {}
+        for participant_id, assessed_on, step in ReadinessAssessment.objects.filter(
+            participant__in=self.participants.values()
+        ).order_by("assessed_on").values_list("participant_id", "assessed_on", "step"):
+            history.setdefault(participant_id, []).append((assessed_on, step))
+
+        def came_from(participant_id: int, min_step: int) -> date | None:
+            return next((day for day, step in history.get(participant_id, []) if step >= min_step - 1), None)
+
         rows = []
         secretariat = self.users[data.SECRETARIAT["username"]]
         for session in demo_sessions.filter(status=Session.Status.HELD).select_related("opportunity"):
             opp = session.opportunity
             duration = session.duration_minutes
             recorder = self.staff_by_partner.get(self.partner_code(opp), secretariat)
-            people = [self.participants[c].pk for c in self.regulars.get(opp.code, [])]
+            weekday = timezone.localtime(session.starts_at).weekday()
+            day = timezone.localdate(session.starts_at)
+            people = []
+            for code, days in self.regulars.get(opp.code, {}).items():
+                since = came_from(self.participants[code].pk, opp.min_readiness)
+                if weekday in days and since is not None and since <= day:
+                    people.append(self.participants[code].pk)
             people += [pk for pk in confirmed.get(session.pk, []) if pk not in people]
             for participant_id in people:
                 if (session.pk, participant_id) in have_participant:
@@ -482,7 +545,9 @@ class Command(BaseCommand):
             for session in (
                 Session.objects.filter(
                     opportunity__in=self.opportunities.values(), status=Session.Status.SCHEDULED,
-                    starts_at__gte=at(self.today + timedelta(days=1), time.min),
+                    # From the start of today, so partner staff find today's
+                    # sessions with people on the roster to take attendance for.
+                    starts_at__gte=at(self.today, time.min),
                 )
                 .select_related("opportunity")
                 .order_by("starts_at")
@@ -522,13 +587,17 @@ class Command(BaseCommand):
             signup_cancel(signup=signup, by=signup.participant.coach)
         # The regulars are booked by their coaches into the next session, and
         # about half of them into the one after.
-        for opp_code_, codes in self.regulars.items():
+        for opp_code_, people in self.regulars.items():
             if self.opportunities[opp_code_].status != Opportunity.Status.OPEN:
                 continue
-            for participant_code in codes:
-                self.sign_up(participant_code, opp_code_, 0, "coach", waitlist=False)
-                if seeded("second", opp_code_, participant_code).random() < 0.5:
-                    self.sign_up(participant_code, opp_code_, 1, "coach", waitlist=False)
+            for participant_code, days in people.items():
+                theirs = [
+                    n for n, session in enumerate(self.upcoming(opp_code_))
+                    if timezone.localtime(session.starts_at).weekday() in days
+                ]
+                wanted = 2 if seeded("second", opp_code_, participant_code).random() < 0.5 else 1
+                for nth in theirs[:wanted]:
+                    self.sign_up(participant_code, opp_code_, nth, "coach", waitlist=False)
         counts = dict(
             Signup.objects.filter(session__opportunity__in=self.opportunities.values())
             .values_list("status").annotate(n=Count("pk")).values_list("status", "n")
@@ -596,5 +665,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {pad('役割', 10)}{pad('ユーザー名', width_user)}できること")
         for role, username, what in rows:
             self.stdout.write(f"  {pad(role, 10)}{pad(username, width_user)}{what}")
+        if "embed_all" in get_commands():
+            self.stdout.write("検索・おすすめ用のベクトルは qcluster が順に作ります（すぐに作るなら python manage.py embed_all）。")
         took = monotonic_clock.monotonic() - self.started
         self.stdout.write(self.style.SUCCESS(f"完了（{took:.1f}秒）"))
