@@ -225,3 +225,21 @@ def test_new_participant_gets_a_printable_first_login_code(coach_client):
 def test_reissue_login_code_for_own_participant_only(coach_client, participant, stranger):
     assert coach_client.post(reverse("coach_login_code", args=[participant.code])).status_code == 200
     assert coach_client.post(reverse("coach_login_code", args=[stranger.code])).status_code == 404
+
+
+def test_place_choices_leave_out_sessions_already_signed_up(coach_client, participant):
+    opportunity = make_opportunity(min_readiness=2, title="図書の整理")
+    taken = make_session(opportunity=opportunity)
+    free = make_session(opportunity=opportunity, starts_at=taken.starts_at + timedelta(days=7))
+    Signup.objects.create(session=taken, participant=participant, status=Signup.Status.CONFIRMED)
+    html = coach_client.get(reverse("coach_participant", args=[participant.code])).content.decode()
+    assert f'<option value="{free.pk}">' in html
+    assert f'<option value="{taken.pk}">' not in html
+
+
+def test_assessment_htmx_response_updates_the_step_tag_out_of_band(coach_client, participant):
+    response = coach_client.post(
+        reverse("coach_assess", args=[participant.code]), {"step": 3}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert 'id="current-step" hx-swap-oob="true"' in html and "3 参加" in html
