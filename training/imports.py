@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.clock import at, fiscal_year_bounds
+from core.clock import at
 from opportunities.models import Opportunity, Session
 from people.models import ParticipantProfile, Supporter
 from training.importing import (
@@ -26,8 +26,8 @@ from training.importing import (
     split_list,
     update_fields,
 )
-from training.models import Attendance, FeeRule, PayoutRun
-from training.services import attendance_correct, audit_record
+from training.models import Attendance, FeeRule
+from training.services import attendance_correct, audit_record, fee_rule_save
 
 ATTENDANCE_COLUMNS = ["date", "start", "end", "partner_code", "opportunity_code", "instructor", "person_code", "role", "status"]
 FEE_RULE_COLUMNS = ["code", "name", "payee", "basis", "rate_yen", "monthly_cap_yen", "budget_yen", "fiscal_year", "kinds"]
@@ -155,9 +155,6 @@ attendance_importer = Importer(
 )
 
 
-MONEY_TERMS = ["payee", "basis", "rate_yen", "monthly_cap_yen", "fiscal_year", "kinds"]
-
-
 def _clean_fee_rule(row, ctx) -> dict:
     def kinds():
         values = split_list(row["kinds"])
@@ -184,31 +181,10 @@ def _clean_fee_rule(row, ctx) -> dict:
     return {"code": code, "name": name, "payee": payee, "basis": basis, "rate_yen": rate, "monthly_cap_yen": cap, "budget_yen": budget, "fiscal_year": fy, "kinds": kind_list}
 
 
-def _rule_snapshot(rule: FeeRule) -> dict:
-    return {k: getattr(rule, k) for k in ["name", "budget_yen", *MONEY_TERMS]}
-
-
 def _write_fee_rule(values: dict, ctx) -> str:
-    rule = FeeRule.objects.filter(code=values["code"]).first()
-    first, last = fiscal_year_bounds(values["fiscal_year"])
-    if rule is None:
-        rule = FeeRule(valid_from=first, valid_to=last, **values)
-        rule.full_clean()
-        rule.save()
-        audit_record(by=ctx.get("by"), action="fee_rule_created", target=rule, before=None, after=_rule_snapshot(rule))
-        return CREATED
-    before = _rule_snapshot(rule)
-    if not update_fields(rule, values):
-        return UNCHANGED
-    frozen = PayoutRun.objects.filter(rule=rule).exclude(status=PayoutRun.Status.DRAFT).exists()
-    if frozen and any(before[k] != getattr(rule, k) for k in MONEY_TERMS):
-        raise RowInvalid(f"ルール「{rule.code}」には承認済みの支払があるため、支払先・単位・単価・上限・年度・対象種類は変更できません（新しいコードで登録してください）。")
-    if before["fiscal_year"] != rule.fiscal_year:
-        rule.valid_from, rule.valid_to = first, last
-    rule.full_clean()
-    rule.save()
-    audit_record(by=ctx.get("by"), action="fee_rule_changed", target=rule, before=before, after=_rule_snapshot(rule))
-    return UPDATED
+    values = dict(values)
+    code = values.pop("code")
+    return fee_rule_save(code=code, values=values, by=ctx.get("by"))[1]
 
 
 fee_rule_importer = Importer(

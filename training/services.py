@@ -249,6 +249,54 @@ def attendance_correct(*, attendance: Attendance, status: str, minutes: int, rol
     return attendance
 
 
+FEE_RULE_MONEY_TERMS = ["payee", "basis", "rate_yen", "monthly_cap_yen", "fiscal_year", "kinds"]
+
+
+def _rule_snapshot(rule: FeeRule) -> dict:
+    return {k: getattr(rule, k) for k in ["name", "budget_yen", "valid_from", "valid_to", *FEE_RULE_MONEY_TERMS]}
+
+
+def _jsonable(snapshot: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in snapshot.items()}
+
+
+@transaction.atomic
+def fee_rule_save(*, code: str, values: dict, by=None) -> tuple[FeeRule, str]:
+    """Create or update a fee rule; returns (rule, "created"|"updated"|"unchanged").
+
+    Validity dates default to the fiscal year. Once a rule has an approved
+    run, its money terms are fixed (a change would silently re-price approved
+    months through adjustments); its name, budget and validity may change.
+    """
+    rule = FeeRule.objects.select_for_update().filter(code=code).first()
+    first, last = fiscal_year_bounds(values["fiscal_year"])
+    if rule is None:
+        rule = FeeRule(code=code, valid_from=values.pop("valid_from", None) or first, valid_to=values.pop("valid_to", None) or last, **values)
+        rule.full_clean()
+        rule.save()
+        audit_record(by=by, action="fee_rule_created", target=rule, before=None, after=_jsonable(_rule_snapshot(rule)))
+        return rule, "created"
+    before = _rule_snapshot(rule)
+    if before["fiscal_year"] != values["fiscal_year"] and not values.get("valid_from"):
+        values = {**values, "valid_from": first, "valid_to": last}
+    values = {k: v for k, v in values.items() if v is not None or k in ("monthly_cap_yen", "budget_yen")}
+    for name, value in values.items():
+        setattr(rule, name, value)
+    after = _rule_snapshot(rule)
+    if after == before:
+        return rule, "unchanged"
+    frozen = PayoutRun.objects.filter(rule=rule).exclude(status=PayoutRun.Status.DRAFT).exists()
+    if frozen and any(before[k] != after[k] for k in FEE_RULE_MONEY_TERMS):
+        raise Conflict(
+            _("ルール「%(code)s」には承認済みの支払があるため、支払先・単位・単価・上限・年度・対象種類は変更できません（新しいコードで登録してください）。")
+            % {"code": rule.code}
+        )
+    rule.full_clean()
+    rule.save()
+    audit_record(by=by, action="fee_rule_changed", target=rule, before=_jsonable(before), after=_jsonable(after))
+    return rule, "updated"
+
+
 @transaction.atomic
 def target_set(*, fiscal_year: int, metric: str, target: int, by=None) -> ProgrammeTarget:
     if metric not in ProgrammeTarget.Metric.values:

@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,10 +24,12 @@ from core.errors import DomainError
 from core.htmx import is_htmx
 from training import selectors
 from training.exports import CONTENT_TYPES, EXPORTERS, line_note, units_text
+from training.forms import FeeRuleForm
 from training.importing import import_file
 from training.imports import IMPORTERS, importer_named
 from training.models import AuditEntry, FeeRule, PayoutLine, PayoutRun, ProgrammeTarget
 from training.services import (
+    fee_rule_save,
     parse_month,
     payout_run_approve,
     payout_run_compute,
@@ -103,6 +105,29 @@ def fee_rule_list(request):
     rules = FeeRule.objects.order_by("-fiscal_year", "code")
     rows = [selectors.budget_status(rule=r) for r in rules]
     return render(request, "training/fee_rule_list.html", {"rows": rows})
+
+
+@secretariat_required
+def fee_rule_edit(request, code: str | None = None):
+    rule = get_object_or_404(FeeRule, code=code) if code else None
+    if request.method == "POST":
+        form = FeeRuleForm(request.POST)
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            new_code = values.pop("code")
+            values["kinds"] = sorted(values["kinds"])
+            try:
+                if rule is not None and new_code != rule.code:
+                    raise DomainError(_("既存のルールのコードは変更できません。"))
+                fee_rule_save(code=new_code, values=values, by=request.user)
+            except (DomainError, ValidationError) as exc:
+                form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+            else:
+                messages.success(request, _("謝金ルール %(code)s を保存しました。") % {"code": new_code})
+                return redirect("training:fee_rule_list")
+    else:
+        form = FeeRuleForm(initial=FeeRuleForm.initial_for(rule) if rule else {"fiscal_year": fiscal_year_of(local_today())})
+    return render(request, "training/fee_rule_form.html", {"form": form, "rule": rule})
 
 
 @secretariat_required

@@ -15,7 +15,7 @@ from tests.training.builders import (
     make_session,
     make_user,
 )
-from training.models import PayoutRun, ProgrammeTarget
+from training.models import AuditEntry, FeeRule, PayoutRun, ProgrammeTarget
 from training.selectors import programme_actuals
 from training.services import demo_seed_fee_rules_and_targets, payout_run_compute
 
@@ -137,3 +137,25 @@ def test_targets_are_editable_and_the_dashboard_shows_them_as_a_table(client, se
     assert "vendor/chart.js/dist/chart.umd.js" in page and 'id="chart-data"' in page
     actuals = programme_actuals(fiscal_year=2026)
     assert actuals["ue_days"] == 1 and actuals["ue_person_days"] == 2
+
+
+def test_fee_rule_form_creates_edits_and_protects_approved_terms(client, secretariat, run):
+    client.force_login(secretariat)
+    data = {"code": "SUP", "name": "サポーター謝金", "payee": "supporter", "basis": "day", "rate_yen": "1000", "fiscal_year": "2026"}
+    page = client.post(reverse("training:fee_rule_new"), data).content.decode()
+    assert "1時間あたり" in page and not FeeRule.objects.filter(code="SUP").exists()
+    client.post(reverse("training:fee_rule_new"), {**data, "basis": "hour", "budget_yen": "500000"})
+    sup = FeeRule.objects.get(code="SUP")
+    assert (sup.valid_from, sup.valid_to, sup.budget_yen) == (date(2026, 4, 1), date(2027, 3, 31), 500_000)
+    # The run's rule, approved: its rate may no longer change, its budget may.
+    from training.services import payout_run_approve
+
+    payout_run_approve(run=run, by=secretariat)
+    rule = run.rule
+    edit = {"code": rule.code, "name": rule.name, "payee": "partner", "basis": "day", "rate_yen": "3000", "fiscal_year": "2026", "budget_yen": "9000"}
+    page = client.post(reverse("training:fee_rule_edit", args=[rule.code]), edit).content.decode()
+    assert "承認済みの支払がある" in page
+    client.post(reverse("training:fee_rule_edit", args=[rule.code]), {**edit, "rate_yen": "2500"})
+    rule.refresh_from_db()
+    assert (rule.rate_yen, rule.budget_yen) == (2_500, 9_000)
+    assert AuditEntry.objects.filter(action="fee_rule_changed", target_id=str(rule.pk)).get().before["budget_yen"] == 5_000

@@ -1,0 +1,76 @@
+"""Admin for the training tables. Payout runs, lines and the audit log are
+read-only here: they change only through training.services, which keeps the
+audit trail."""
+
+from django.contrib import admin
+
+from training.models import (
+    ActivityRecord,
+    Attendance,
+    AuditEntry,
+    FeeRule,
+    PayoutLine,
+    PayoutRun,
+    ProgrammeTarget,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ["session", "participant", "supporter", "role", "status", "minutes", "recorded_at"]
+    list_filter = ["status", "role"]
+    raw_id_fields = ["session", "participant", "supporter", "recorded_by"]
+
+
+@admin.register(FeeRule)
+class FeeRuleAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "payee", "basis", "rate_yen", "monthly_cap_yen", "budget_yen", "fiscal_year"]
+    list_filter = ["fiscal_year", "payee", "basis"]
+
+
+class PayoutLineInline(admin.TabularInline):
+    model = PayoutLine
+    extra = 0
+    can_delete = False
+    fields = ["position", "kind", "adjusts_month", "payee_code", "payee_name", "units", "gross_yen", "capped_yen", "amount_yen", "cut_by_cap", "cut_by_budget"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PayoutRun)
+class PayoutRunAdmin(ReadOnlyAdmin):
+    list_display = ["rule", "month", "status", "total_yen", "computed_at", "approved_at", "paid_at"]
+    list_filter = ["status", "rule"]
+    inlines = [PayoutLineInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_label", "action", "target_type", "target_id"]
+    list_filter = ["action", "target_type"]
+
+
+@admin.register(ProgrammeTarget)
+class ProgrammeTargetAdmin(admin.ModelAdmin):
+    list_display = ["fiscal_year", "metric", "target"]
+    list_filter = ["fiscal_year"]
+
+
+@admin.register(ActivityRecord)
+class ActivityRecordAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "partner", "activity", "persons"]
+    list_filter = ["activity"]
+    raw_id_fields = ["partner"]
