@@ -15,6 +15,7 @@ overlap) with practical fit (time, distance, readiness).
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Weekday
 from matching.rules import (
@@ -30,17 +31,22 @@ from matching.rules import (
 
 @dataclass(frozen=True)
 class Weights:
-    # Tuned on tests/matching/cases_tuning.json (never on the dev set); see
-    # `manage.py eval_matching`. Similarities are cosines of unit vectors, which
-    # for USE-m3 run about 0.05 (unrelated) to 0.6 (same topic).
+    # Tuned on tests/matching/cases_tuning.json (never on the dev set) with
+    # coordinate ascent and a split-half check against over-fitting. Similarities
+    # are cosines of unit vectors; for USE-m3 a whole profile and a posting on the
+    # same topic score about 0.3-0.6, unrelated ones under 0.2.
     profile: float = 1.0  # whole profile (or search text) vs posting
     term: float = 1.0  # best single interest/skill vs posting
-    keyword: float = 0.6  # bigram containment of the person's words in the posting
-    schedule: float = 0.25  # best share of a session inside the person's free time
-    distance: float = 0.15  # closeness relative to how far the person can travel
-    readiness: float = 0.3  # own step or one below is best (rules.readiness_closeness)
-    # Similarity below which a phrase is not named as a reason.
-    term_reason_threshold: float = 0.32
+    skill: float = 1.0  # best interest/skill vs one of the posting's skills
+    keyword: float = 0.3  # bigram containment of the person's words in the posting
+    setting: float = 0.2  # quiet / with people / physical, as the person asked (traits.py)
+    schedule: float = 0.7  # best share of a session inside the person's free time
+    distance: float = 0.3  # closeness relative to how far the person can travel
+    readiness: float = 1.0  # own step or one below is best (rules.readiness_closeness)
+    # Below these a phrase is not named as a reason (on the tuning cases about the
+    # 95th percentile of unrelated pairs, the median of strong ones).
+    term_reason_threshold: float = 0.22
+    skill_reason_threshold: float = 0.65
     profile_reason_threshold: float = 0.3
 
 
@@ -59,8 +65,13 @@ class PairFacts:
     profile_similarity: float | None = None
     # interest/skill phrase → cosine with the posting; interests are named differently
     term_similarities: dict[str, float] = field(default_factory=dict)
+    # interest/skill phrase → best cosine with one of the posting's skills
+    skill_similarities: dict[str, float] = field(default_factory=dict)
     interests: frozenset[str] = frozenset()
     keyword_overlap: float = 0.0
+    # traits.setting_fit: -1 (what the person avoids) … +1, and the traits behind it
+    setting_fit: float = 0.0
+    setting_why: tuple[str, ...] = ()
     literal_terms: tuple[str, ...] = ()  # phrases found word for word in the posting
     query: str = ""
     participant_step: int | None = None
@@ -93,12 +104,14 @@ def score_pair(facts: PairFacts, weights: Weights = DEFAULT_WEIGHTS) -> PairScor
     )
     feasible = fit != TOO_HIGH and time_ok and place_ok
 
-    best_term, best_term_sim = _best_term(facts)
     parts = [
         (weights.profile, facts.profile_similarity or 0.0),
-        (weights.term, best_term_sim),
+        (weights.term, max(facts.term_similarities.values(), default=0.0)),
+        (weights.skill, max(facts.skill_similarities.values(), default=0.0)),
         (weights.keyword, facts.keyword_overlap),
     ]
+    if facts.participant_step is not None:
+        parts.append((weights.setting, facts.setting_fit))
     if facts.schedule is not None:
         parts.append((weights.schedule, facts.schedule.fraction))
     if facts.distance_km is not None and facts.max_travel_km:
@@ -117,39 +130,43 @@ def score_pair(facts: PairFacts, weights: Weights = DEFAULT_WEIGHTS) -> PairScor
         score=band + quality,
         feasible=feasible,
         readiness_fit=fit,
-        reasons=_reasons(facts, fit, best_term, best_term_sim, weights),
+        reasons=_reasons(facts, fit, _matched_term(facts, weights), weights),
     )
 
 
-def _best_term(facts: PairFacts) -> tuple[str | None, float]:
-    best, best_sim = None, 0.0
-    for term, sim in facts.term_similarities.items():
-        if sim > best_sim:
-            best, best_sim = term, sim
-    # A phrase that appears word for word counts as a strong match even when the
-    # embedding of a two-character word is vague.
-    for term in facts.literal_terms:
-        if best_sim < 0.5:
-            best, best_sim = term, 0.5
-    return best, best_sim
-
-
-def _reasons(
-    facts: PairFacts, fit: str, term: str | None, term_sim: float, weights: Weights
-) -> list[str]:
-    reasons = []
-    if facts.query and (
-        (facts.profile_similarity or 0) >= weights.profile_reason_threshold
-        or facts.keyword_overlap >= 0.5
+def _matched_term(facts: PairFacts, weights: Weights) -> str | None:
+    """The interest or skill to name as the reason, if one matches clearly:
+    its embedding is close to the posting or to one of its skills, or it appears
+    word for word (two characters or more; 車 alone also hits 車いす)."""
+    best, best_evidence = None, 1.0
+    for term in dict.fromkeys(
+        [*facts.term_similarities, *facts.skill_similarities, *facts.literal_terms]
     ):
-        reasons.append(_("「%(query)s」に近い内容") % {"query": facts.query})
-    elif term and term_sim >= weights.term_reason_threshold:
+        evidence = max(
+            facts.term_similarities.get(term, 0.0) / weights.term_reason_threshold,
+            facts.skill_similarities.get(term, 0.0) / weights.skill_reason_threshold,
+            1.0 if term in facts.literal_terms and len(term) >= 2 else 0.0,
+        )
+        if evidence >= best_evidence:
+            best, best_evidence = term, evidence
+    return best
+
+
+def _reasons(facts: PairFacts, fit: str, term: str | None, weights: Weights) -> list[str]:
+    reasons = []
+    if facts.query:
+        if (
+            facts.profile_similarity or 0
+        ) >= weights.profile_reason_threshold or facts.keyword_overlap >= 0.5:
+            reasons.append(_("「%(query)s」に近い内容") % {"query": facts.query})
+    elif term is not None:
         if term in facts.interests:
             reasons.append(_("%(term)sへの関心が近い") % {"term": term})
         else:
             reasons.append(_("%(term)sの経験が活かせる") % {"term": term})
-    elif not facts.query and (facts.profile_similarity or 0) >= weights.profile_reason_threshold:
+    elif (facts.profile_similarity or 0) >= weights.profile_reason_threshold:
         reasons.append(_("本人の希望に近い内容"))
+    reasons.extend(str(SETTING_REASONS[why]) for why in facts.setting_why if why in SETTING_REASONS)
 
     if facts.schedule is not None:
         reasons.append(_schedule_reason(facts))
@@ -164,6 +181,15 @@ def _reasons(
             }[fit]
         )
     return reasons
+
+
+SETTING_REASONS = {
+    "+quiet": gettext_lazy("静かな場所で落ち着いてできる"),
+    "+social": gettext_lazy("人と話す機会がある"),
+    "+physical": gettext_lazy("体を動かす作業"),
+    "-social": gettext_lazy("人と接する場面が多い（本人は苦手）"),
+    "-physical": gettext_lazy("体力を使う作業（本人には負担）"),
+}
 
 
 def day_part(slot: WeeklySlot) -> str:

@@ -31,7 +31,8 @@ from matching import embeddings
 from matching.models import OpportunityEmbedding, ParticipantEmbedding, TermEmbedding, typed_vector
 from matching.ranking import DEFAULT_WEIGHTS, PairFacts, Weights, score_pair
 from matching.rules import WeeklySlot, bigrams, containment, distance_km, schedule_fit
-from matching.services import opportunity_document, participant_terms
+from matching.services import opportunity_document, participant_document, participant_terms
+from matching.traits import PersonTraits, person_traits, posting_traits, setting_fit
 from opportunities.models import Opportunity, Session
 from people.models import AvailabilitySlot, ParticipantProfile
 
@@ -121,8 +122,11 @@ def participants_for_opportunity(
         .prefetch_related("availability")
     )
     people_vectors = _stored_vectors(ParticipantEmbedding, "participant_id", [p.pk for p in people])
-    term_vectors = _term_vectors([t for p in people for t in participant_terms(p)])
-    posting = _OpportunityFacts.build(opportunity, vector, slots)
+    term_vectors = _term_vectors(
+        [t for p in people for t in participant_terms(p)]
+        + [*opportunity.skills, *opportunity.useful_skills]
+    )
+    posting = _OpportunityFacts.build(opportunity, vector, slots, term_vectors)
 
     matches = []
     for person in people:
@@ -158,11 +162,22 @@ class _Seeker:
     term_names: list[str]
     term_grams: dict[str, set[str]]
     availability: list[WeeklySlot]
+    traits: PersonTraits
 
     @classmethod
     def build(cls, participant, vector, term_vectors) -> "_Seeker":
         if participant is None:
-            return cls(None, None, [], frozenset(), None, [], {}, [])
+            return cls(
+                None,
+                None,
+                [],
+                frozenset(),
+                None,
+                [],
+                {},
+                [],
+                PersonTraits(frozenset(), frozenset()),
+            )
         terms = participant_terms(participant)
         names = [t for t in terms if t in term_vectors]
         matrix = np.stack([term_vectors[t] for t in names]) if names else None
@@ -176,6 +191,7 @@ class _Seeker:
             names,
             {t: bigrams(t) for t in terms},
             availability,
+            person_traits(participant_document(participant)),
         )
 
 
@@ -185,10 +201,17 @@ class _OpportunityFacts:
     vector: np.ndarray | None
     slots: list[WeeklySlot]
     grams: set[str]
+    skill_matrix: np.ndarray | None  # one row per skill phrase that has a vector
+    traits: frozenset[str]
 
     @classmethod
-    def build(cls, opportunity, vector, slots) -> "_OpportunityFacts":
-        return cls(opportunity, vector, slots, _haystack(opportunity_document(opportunity)))
+    def build(cls, opportunity, vector, slots, term_vectors) -> "_OpportunityFacts":
+        skills = [s for s in [*opportunity.skills, *opportunity.useful_skills] if s in term_vectors]
+        matrix = np.stack([term_vectors[s] for s in skills]) if skills else None
+        document = opportunity_document(opportunity)
+        return cls(
+            opportunity, vector, slots, _haystack(document), matrix, posting_traits(document)
+        )
 
 
 def _haystack(text: str) -> set[str]:
@@ -211,18 +234,26 @@ def _facts(seeker: _Seeker, posting: _OpportunityFacts, *, query_vector, query: 
 
     if not query:
         # Without a search text the topic comes from the person: the whole
-        # profile, each interest or skill on its own, and their words verbatim.
+        # profile, each interest or skill on its own (against the posting and
+        # against each of its skills), and their words verbatim.
         if seeker.vector is not None and posting.vector is not None:
             facts.profile_similarity = float(seeker.vector @ posting.vector)
-        if seeker.term_matrix is not None and posting.vector is not None:
-            sims = seeker.term_matrix @ posting.vector
-            facts.term_similarities = dict(
-                zip(seeker.term_names, (float(s) for s in sims), strict=True)
-            )
+        if seeker.term_matrix is not None:
+            if posting.vector is not None:
+                sims = seeker.term_matrix @ posting.vector
+                facts.term_similarities = dict(zip(seeker.term_names, sims.tolist(), strict=True))
+            if posting.skill_matrix is not None:
+                best = (seeker.term_matrix @ posting.skill_matrix.T).max(axis=1)
+                facts.skill_similarities = dict(zip(seeker.term_names, best.tolist(), strict=True))
         facts.interests = seeker.interests
         overlaps = {t: containment(g, posting.grams) for t, g in seeker.term_grams.items() if g}
         facts.literal_terms = tuple(t for t, share in overlaps.items() if share >= 0.99)
-        facts.keyword_overlap = max(overlaps.values(), default=0.0)
+        # One character (車, 花) also hits unrelated words (車いす, 花火): half weight.
+        facts.keyword_overlap = max(
+            (share * (0.5 if len(t) == 1 else 1.0) for t, share in overlaps.items()), default=0.0
+        )
+    facts.setting_fit, why = setting_fit(seeker.traits, posting.traits)
+    facts.setting_why = tuple(why)
 
     facts.participant_step = person.readiness
     if seeker.availability:
@@ -259,10 +290,12 @@ def _rank_opportunities(
     postings = list(Opportunity.objects.filter(pk__in=ids).select_related("partner"))
     vectors = _stored_vectors(OpportunityEmbedding, "opportunity_id", ids)
     slots = _upcoming_slots(ids)
+    if participant is not None and not query:
+        term_vectors |= _term_vectors(s for o in postings for s in [*o.skills, *o.useful_skills])
     matches = []
     for opportunity in postings:
         posting = _OpportunityFacts.build(
-            opportunity, vectors.get(opportunity.pk), slots.get(opportunity.pk, [])
+            opportunity, vectors.get(opportunity.pk), slots.get(opportunity.pk, []), term_vectors
         )
         facts = _facts(seeker, posting, query_vector=query_vector, query=query)
         result = score_pair(facts, weights)
