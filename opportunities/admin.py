@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from opportunities.models import OpeningSlot, Opportunity, Partner, Session, Signup
+from opportunities.models import (
+    CalendarFeed,
+    LoginCode,
+    NotificationLog,
+    OpeningSlot,
+    Opportunity,
+    Partner,
+    Session,
+    Signup,
+)
 
 
 class OpeningSlotInline(admin.TabularInline):
@@ -46,3 +55,37 @@ class SignupAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # sign-ups go through the capacity-safe services
+
+
+@admin.register(NotificationLog)
+class NotificationLogAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["key", "recipient__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what was sent; editing it would re-send or hide mail
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["participant", "created_at"]
+    exclude = ["token"]  # the secret stays out of the back office
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LoginCode)
+class LoginCodeAdmin(admin.ModelAdmin):
+    list_display = ["participant", "created_by", "created_at", "expires_at", "used_at"]
+    exclude = ["code_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

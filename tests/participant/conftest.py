@@ -7,15 +7,6 @@ from people.models import User
 from tests.builders import make_opportunity, make_participant, make_partner, make_session, make_user
 
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    # Several helpers run their test folders at the same time against the one
-    # embedded server; a database of our own keeps the runs from colliding.
-    from django.conf import settings
-
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_marketplace_participant"
-
-
 @pytest.fixture
 def farm(db):
     return make_partner(name="さんぶ農園", phone="0475-00-0000", address="山武市殿台1")
