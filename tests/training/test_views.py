@@ -159,3 +159,21 @@ def test_fee_rule_form_creates_edits_and_protects_approved_terms(client, secreta
     rule.refresh_from_db()
     assert (rule.rate_yen, rule.budget_yen) == (2_500, 9_000)
     assert AuditEntry.objects.filter(action="fee_rule_changed", target_id=str(rule.pk)).get().before["budget_yen"] == 5_000
+
+
+def test_demo_seed_is_idempotent_and_fills_the_dashboard(time_machine):
+    time_machine.move_to("2026-08-20 10:00 +09:00")
+    cafe = make_partner(code="C1", offers_cafeteria=True, offers_food_bank=True)
+    opp = make_opportunity(partner=cafe, kind="supported_work")
+    attend(make_session(opportunity=opp, day=date(2026, 6, 3)))
+    note = demo_seed_fee_rules_and_targets()
+    assert "謝金ルール3件" in note
+    assert FeeRule.objects.filter(fiscal_year=2026).count() == 3
+    runs = PayoutRun.objects.filter(month__in=[date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1)])
+    assert runs.count() == 9
+    assert PayoutRun.objects.get(rule__code="FY2026-DAY", month=date(2026, 6, 1)).total_yen == 2_500
+    again = demo_seed_fee_rules_and_targets()
+    assert "新規0件" in again and PayoutRun.objects.count() == 9
+    actuals = programme_actuals(fiscal_year=2026)
+    assert actuals["cafeteria_sessions"] == 7  # 2nd and 4th Saturdays of May–July, and 8 August
+    assert actuals["food_bank_days"] > 20 and actuals["ue_days"] == 1
