@@ -580,10 +580,10 @@ OPPORTUNITIES = [
          when=["火 10:00-11:30"], skills=[], useful=["本が好き"],
          bring="なし", contact="長谷川（公民館主事）",
          description="寄贈された本を棚に戻し、背表紙をそろえるだけの静かな作業です。ロビーで休んでいくこともできます。"),
-    dict(code="O062", partner="H028", title="公民館の夏祭り準備", kind=VOL, step=2, capacity=8,
-         when=["土 9:00-12:00"], skills=[], useful=["力仕事"],
+    dict(code="O062", partner="H028", title="公民館まつり（文化祭）の準備", kind=VOL, step=2, capacity=8,
+         when=["土 9:00-12:00"], skills=[], useful=["力仕事", "飾り付け"],
          bring="帽子、飲み物", contact="長谷川（公民館主事）", status="closed",
-         description="夏祭りのテント設営とやぐらの飾り付け。今年の夏祭りは終了しました。"),
+         description="サークルの作品展示の飾り付けと、模擬店のテント設営。今年の公民館まつりは終了しました。また来年お願いします。"),
     # H029 芝山町地域包括支援センター
     dict(code="O063", partner="H029", title="見守り訪問の同行", kind=VOL, step=4, capacity=1,
          when=["火 13:30-16:00"], skills=["傾聴"], useful=["運転", "あいさつ"],

@@ -378,10 +378,13 @@ class Command(BaseCommand):
                 self.users[user.username] = user
             lat, lon = participant_home(spec)
             consent = spec.get("consent", True)
+            # Without a demo login, leave the account alone: a coach may have
+            # issued one through the app since the last run.
+            account = {"user": user} if user else {}
             profile, _ = ParticipantProfile.objects.update_or_create(
                 code=spec["code"],
                 defaults={
-                    "user": user,
+                    **account,
                     "display_name": spec["name"],
                     "name_kana": spec["kana"],
                     "self_description": spec["self"],
@@ -439,10 +442,14 @@ class Command(BaseCommand):
                 continue
             ranges = []
             if self.past_weeks > 0:
-                # A closed opportunity (a festival that is over) stopped three weeks ago.
-                end = past_to if opp.status == Opportunity.Status.OPEN else self.today - timedelta(weeks=3)
-                if end >= past_from:
-                    ranges.append((past_from, end))
+                if opp.status == Opportunity.Status.OPEN:
+                    ranges.append((past_from, past_to))
+                else:
+                    # A closed one (the preparations for a festival that is over)
+                    # ran for six weeks and ended three weeks ago.
+                    begin = max(past_from, self.today - timedelta(weeks=9))
+                    if begin <= self.today - timedelta(weeks=3):
+                        ranges.append((begin, self.today - timedelta(weeks=3)))
             if opp.status == Opportunity.Status.OPEN and self.future_weeks > 0:
                 ranges.append((self.today, future_to))
             for text in spec["when"]:
@@ -575,16 +582,27 @@ class Command(BaseCommand):
 
     def seed_signups(self) -> None:
         self.new_signups = 0
+
+        def told(participant_code: str, opp_code: str, **status) -> bool:
+            # A story is told once: a run on a later day does not repeat it on
+            # the then-next session.
+            return Signup.objects.filter(
+                participant=self.participants[participant_code], session__opportunity=self.opportunities[opp_code], **status
+            ).exists()
+
         # Stories first, so the regulars never take the seats they need.
         for participant_code, opp_code, nth, who in data.STORY_SIGNUPS:
-            self.sign_up(participant_code, opp_code, nth, who)
+            if not told(participant_code, opp_code):
+                self.sign_up(participant_code, opp_code, nth, who)
         opp_code, nth, people = data.FULL_SESSION
-        for participant_code in people:
-            self.sign_up(participant_code, opp_code, nth, "coach")
+        if not Signup.objects.filter(session__opportunity=self.opportunities[opp_code], status=Signup.Status.WAITLISTED).exists():
+            for participant_code in people:
+                self.sign_up(participant_code, opp_code, nth, "coach")
         participant_code, opp_code, nth = data.CANCELLED_SIGNUP
-        signup = self.sign_up(participant_code, opp_code, nth, "coach")
-        if signup is not None:
-            signup_cancel(signup=signup, by=signup.participant.coach)
+        if not told(participant_code, opp_code, status=Signup.Status.CANCELLED):
+            signup = self.sign_up(participant_code, opp_code, nth, "coach")
+            if signup is not None:
+                signup_cancel(signup=signup, by=signup.participant.coach)
         # The regulars are booked by their coaches into the next session, and
         # about half of them into the one after.
         for opp_code_, people in self.regulars.items():
