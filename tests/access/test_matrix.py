@@ -173,6 +173,10 @@ ROWS = [
             "audit_log",
         )
     ],
+    Row("training:fee_rule_new", "GET", allowed=("secretariat",)),
+    Row("training:fee_rule_new", "POST", data=lambda w: {"code": "MATRIX", "name": "乗っ取り"}),
+    Row("training:fee_rule_edit", "GET", lambda w: ["NO-SUCH-RULE"]),
+    Row("training:fee_rule_edit", "POST", lambda w: ["NO-SUCH-RULE"]),
     Row("training:payout_run_compute", "POST"),
     Row("training:payout_run_detail", "GET", lambda w: [1]),
     Row("training:payout_line_sessions", "GET", lambda w: [1, 1]),
@@ -313,6 +317,7 @@ def _state() -> tuple:
     counted = [
         ("training", "Attendance"),
         ("training", "PayoutRun"),
+        ("training", "FeeRule"),
         ("people", "ReadinessAssessment"),
         ("people", "Supporter"),
         ("people", "ParticipantProfile"),
