@@ -414,3 +414,7 @@ def test_no_partner_facing_schema_can_carry_the_support_background(db):
     for field in ("support_notes", "self_description", "readiness_history", "assessments"):
         assert field not in schema
     assert all(canary not in schema for canary in CANARIES)
+
+
+def test_api_docs_page_is_served(db):
+    assert Client().get("/api/docs").status_code == 200

@@ -1,5 +1,6 @@
 """Fuzz the API with schemathesis, in-process through the WSGI app: no 5xx,
-ever, for anonymous callers and for a partner staff token.
+ever, for anonymous callers, for a partner staff token and for a coach's
+browser session (with its CSRF token, as the pages send it).
 
 Bounded so the whole file runs in well under a minute on CI's two cores:
 ``API_FUZZ_EXAMPLES`` examples per operation, per strategy and per caller
@@ -15,8 +16,11 @@ import os
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core import signals
 from django.db import close_old_connections
+from django.test import Client
+from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -42,12 +46,31 @@ EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "15"))
 RANDOM = os.environ.get("API_FUZZ_RANDOM") == "1"
 
 
-def _owned_ids(world) -> dict[str, int]:
+def _owned_ids(world, caller: str) -> dict[str, int]:
     return {
         "opportunity_id": world.opp_a.pk,
         "session_id": world.session_a.pk,
-        "signup_id": world.signup_a.pk,
+        # The coach decides on requests; anyone else only reaches their own.
+        "signup_id": world.request_a.pk if caller == "coach_session" else world.signup_a.pk,
     }
+
+
+def _credentials(world, caller: str) -> tuple[dict, dict]:
+    """Headers and cookies that authenticate ``caller``."""
+    if caller == "partner_token":
+        return {"Authorization": f"Bearer {api_token_issue(user=world.staff_a)}"}, {}
+    if caller == "coach_session":
+        client = Client()
+        client.force_login(world.coach_a)
+        csrf = get_random_string(32)
+        cookies = {
+            django_settings.SESSION_COOKIE_NAME: client.cookies[
+                django_settings.SESSION_COOKIE_NAME
+            ].value,
+            django_settings.CSRF_COOKIE_NAME: csrf,
+        }
+        return {"X-CSRFToken": csrf}, cookies
+    return {}, {}
 
 
 def _strategy(operation, owned: dict[str, int]):
@@ -62,13 +85,11 @@ def _strategy(operation, owned: dict[str, int]):
     return st.one_of(strategies)
 
 
-@pytest.mark.parametrize("caller", ["anonymous", "partner_token"])
+@pytest.mark.parametrize("caller", ["anonymous", "partner_token", "coach_session"])
 def test_fuzzing_the_api_finds_no_server_error(world, caller, wsgi_in_test_transaction):
-    headers = {}
-    if caller == "partner_token":
-        headers["Authorization"] = f"Bearer {api_token_issue(user=world.staff_a)}"
+    headers, cookies = _credentials(world, caller)
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_in_test_transaction)
-    owned = _owned_ids(world)
+    owned = _owned_ids(world, caller)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
 
@@ -86,7 +107,7 @@ def test_fuzzing_the_api_finds_no_server_error(world, caller, wsgi_in_test_trans
         )
         @given(case=_strategy(operation, owned))
         def fuzz(case):
-            response = case.call(headers=headers)
+            response = case.call(headers=headers, cookies=cookies)
             case.validate_response(response, checks=[not_a_server_error])
 
         fuzz()
