@@ -115,6 +115,13 @@ class FeeRule(models.Model):
         return f"{self.code} {self.name}"
 
     @property
+    def kind_labels(self) -> list[str]:
+        from opportunities.models import Opportunity
+
+        labels = dict(Opportunity.Kind.choices)
+        return [str(labels.get(k, k)) for k in self.kinds]
+
+    @property
     def terms(self):
         from training.engine import Terms
 
@@ -226,6 +233,18 @@ class AuditEntry(models.Model):
     """Append-only record of every state change and correction that touches
     money: who, when, before and after."""
 
+    ACTION_LABELS = {
+        "payout_run_created": _("支払の下書きを作成"),
+        "payout_run_recomputed": _("支払の下書きを再計算"),
+        "payout_run_approved": _("支払を承認"),
+        "payout_run_paid": _("支払済みにした"),
+        "attendance_corrected": _("出欠を訂正"),
+        "session_corrected": _("開催回を訂正"),
+        "fee_rule_created": _("謝金ルールを作成"),
+        "fee_rule_changed": _("謝金ルールを変更"),
+        "target_changed": _("目標を変更"),
+    }
+
     at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作者"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     actor_label = models.CharField(_("操作者（表示）"), max_length=150)
@@ -243,6 +262,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
 
 
 class ProgrammeTarget(models.Model):
