@@ -131,7 +131,12 @@ def _free_seat(session: Session) -> None:
 
 @transaction.atomic
 def signup_create(
-    *, session: Session, participant: ParticipantProfile, by: User, waitlist_if_full: bool = True
+    *,
+    session: Session,
+    participant: ParticipantProfile,
+    by: User,
+    waitlist_if_full: bool = True,
+    notify: bool = True,
 ) -> Signup:
     """Sign a participant up for a session.
 
@@ -173,11 +178,12 @@ def signup_create(
     except IntegrityError:
         # The outer transaction rolls back the seat we may have taken.
         raise Conflict(_("すでにこの回に申し込んでいます。")) from None
-    _notify_on_commit(NOTIFY_SIGNUP, signup.pk, status)
+    if notify:
+        _notify_on_commit(NOTIFY_SIGNUP, signup.pk, status)
     return signup
 
 
-def _promote_from_waitlist(session: Session) -> Signup | None:
+def _promote_from_waitlist(session: Session, *, notify: bool) -> Signup | None:
     first = (
         Signup.objects.select_for_update(skip_locked=True)
         .filter(session=session, status=Signup.Status.WAITLISTED)
@@ -188,12 +194,13 @@ def _promote_from_waitlist(session: Session) -> Signup | None:
         return None
     first.status = Signup.Status.CONFIRMED
     first.save(update_fields=["status", "updated_at"])
-    _notify_on_commit(NOTIFY_SIGNUP, first.pk, "promoted")
+    if notify:
+        _notify_on_commit(NOTIFY_SIGNUP, first.pk, "promoted")
     return first
 
 
 @transaction.atomic
-def signup_cancel(*, signup: Signup, by: User) -> Signup:
+def signup_cancel(*, signup: Signup, by: User, notify: bool = True) -> Signup:
     """Cancel a sign-up; a freed seat goes to the first person on the waitlist."""
     signup = Signup.objects.select_for_update().select_related("session").get(pk=signup.pk)
     if signup.status == Signup.Status.CANCELLED:
@@ -204,7 +211,7 @@ def signup_cancel(*, signup: Signup, by: User) -> Signup:
     if held_seat:
         _free_seat(signup.session)
         if signup.session.status == Session.Status.SCHEDULED:
-            _promote_from_waitlist(signup.session)
+            _promote_from_waitlist(signup.session, notify=notify)
     return signup
 
 

@@ -574,7 +574,11 @@ class Command(BaseCommand):
             return None
         by = participant.user if who == "self" and participant.user else participant.coach
         try:
-            signup = signup_create(session=Session.objects.get(pk=session.pk), participant=participant, by=by, waitlist_if_full=waitlist)
+            # Demo history is not news: nobody is emailed about it.
+            signup = signup_create(
+                session=Session.objects.get(pk=session.pk), participant=participant, by=by,
+                waitlist_if_full=waitlist, notify=False,
+            )
         except DomainError:
             return None
         self.new_signups += 1
@@ -602,7 +606,7 @@ class Command(BaseCommand):
         if not told(participant_code, opp_code, status=Signup.Status.CANCELLED):
             signup = self.sign_up(participant_code, opp_code, nth, "coach")
             if signup is not None:
-                signup_cancel(signup=signup, by=signup.participant.coach)
+                signup_cancel(signup=signup, by=signup.participant.coach, notify=False)
         # The regulars are booked by their coaches into the next session, and
         # about half of them into the one after.
         for opp_code_, people in self.regulars.items():
