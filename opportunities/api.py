@@ -13,6 +13,11 @@ from ninja.pagination import paginate
 
 from opportunities import api_selectors as sel
 from opportunities.models import Opportunity
+from opportunities.partner_services import (
+    opportunity_close,
+    partner_opportunity_create,
+    partner_opportunity_update,
+)
 from opportunities.schemas import (
     AttendanceIn,
     AttendanceOut,
@@ -33,7 +38,6 @@ from opportunities.schemas import (
 )
 from opportunities.selectors import opportunities_managed_by, sessions_managed_by
 from opportunities.services import (
-    opportunity_save,
     session_cancel,
     session_create,
     signup_approve,
@@ -99,7 +103,10 @@ def list_own_opportunities(request):
 def create_opportunity(request, payload: OpportunityIn):
     user = require_partner_staff(request)
     partner = sel.partner_for_staff(user=user)
-    return Status(201, opportunity_save(opportunity=Opportunity(partner=partner, **payload.dict())))
+    opportunity = Opportunity(partner=partner, **payload.dict())
+    return Status(
+        201, partner_opportunity_create(partner=partner, opportunity=opportunity, by=user)
+    )
 
 
 @partner_router.get(
@@ -124,7 +131,7 @@ def update_opportunity(request, opportunity_id: int, payload: OpportunityPatch):
     )
     for field, value in payload.changes().items():
         setattr(opportunity, field, value)
-    return opportunity_save(opportunity=opportunity)
+    return partner_opportunity_update(opportunity=opportunity, by=user)
 
 
 @partner_router.post(
@@ -136,8 +143,7 @@ def close_opportunity(request, opportunity_id: int):
     opportunity = get_object_or_404(
         opportunities_managed_by(user=user).select_related("partner"), pk=opportunity_id
     )
-    opportunity.status = Opportunity.Status.CLOSED
-    return opportunity_save(opportunity=opportunity)
+    return opportunity_close(opportunity=opportunity, by=user)
 
 
 @partner_router.get(

@@ -112,9 +112,9 @@ class OpportunityFilter(Schema):
 
 
 class OpportunityIn(Schema):
-    code: Annotated[
-        str, StringConstraints(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
-    ]
+    code: Annotated[str, StringConstraints(max_length=20, pattern=r"^[A-Za-z0-9_-]*$")] = Field(
+        "", description="Left out, one is made from the partner's code."
+    )
     title: Text(200, 1)
     description: Text(5000) = ""
     kind: KindLiteral

@@ -418,3 +418,13 @@ def test_no_partner_facing_schema_can_carry_the_support_background(db):
 
 def test_api_docs_page_is_served(db):
     assert Client().get("/api/docs").status_code == 200
+
+
+def test_an_opportunity_code_is_made_when_left_out(world, bearer):
+    response = post(
+        bearer(world.staff_a),
+        "/api/partner/opportunities",
+        {"title": "草刈り", "kind": "volunteering"},
+    )
+    assert response.status_code == 201
+    assert response.json()["code"].startswith(world.org_a.code)
