@@ -291,6 +291,33 @@ def programme_actuals(*, fiscal_year: int) -> dict[str, int]:
     }
 
 
+def programme_monthly(*, fiscal_year: int) -> list[dict]:
+    """Universal-employment operating days and person-days for each month of
+    the fiscal year (April first), counted as in ``programme_actuals``."""
+    start, end = _fy_range(fiscal_year)
+    a, s, o = Attendance._meta.db_table, Session._meta.db_table, Opportunity._meta.db_table
+    local = "(s.starts_at AT TIME ZONE 'Asia/Tokyo')"
+    sql = f"""
+        SELECT date_trunc('month', {local})::date,
+               COUNT(DISTINCT (o.partner_id, {local}::date)),
+               COUNT(DISTINCT (a.participant_id, {local}::date))
+        FROM {a} a JOIN {s} s ON s.id = a.session_id JOIN {o} o ON o.id = s.opportunity_id
+        WHERE a.status = 'present' AND a.role = 'trainee' AND s.status <> 'cancelled'
+          AND o.kind = ANY(%s) AND s.starts_at >= %s AND s.starts_at < %s
+        GROUP BY 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[str(k) for k in TRAINING_KINDS], start, end])
+        found = {month: (days, persons) for month, days, persons in cursor.fetchall()}
+    months = []
+    month = fiscal_year_bounds(fiscal_year)[0]
+    for _i in range(12):
+        days, persons = found.get(month, (0, 0))
+        months.append({"month": month, "ue_days": days, "ue_person_days": persons})
+        month = next_month(month)
+    return months
+
+
 def dashboard_rows(*, fiscal_year: int) -> list[dict]:
     targets = dict(ProgrammeTarget.objects.filter(fiscal_year=fiscal_year).values_list("metric", "target"))
     actuals = programme_actuals(fiscal_year=fiscal_year)

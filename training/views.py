@@ -69,12 +69,18 @@ def dashboard(request):
     fy = _fiscal_year(request)
     rows = selectors.dashboard_rows(fiscal_year=fy)
     budgets = [selectors.budget_status(rule=r) for r in FeeRule.objects.filter(fiscal_year=fy)]
+    monthly = selectors.programme_monthly(fiscal_year=fy)
     chart = {
         "labels": [str(r["label"]) for r in rows],
         "targets": [r["target"] or 0 for r in rows],
         "actuals": [r["actual"] for r in rows],
+        "months": [f"{m['month']:%Y-%m}" for m in monthly],
+        "ue_days": [m["ue_days"] for m in monthly],
+        "ue_person_days": [m["ue_person_days"] for m in monthly],
     }
-    return render(request, "training/dashboard.html", {"fy": fy, "rows": rows, "budgets": budgets, "chart": chart})
+    return render(
+        request, "training/dashboard.html", {"fy": fy, "rows": rows, "budgets": budgets, "chart": chart, "monthly": monthly}
+    )
 
 
 @secretariat_required

@@ -177,3 +177,15 @@ def test_demo_seed_is_idempotent_and_fills_the_dashboard(time_machine):
     actuals = programme_actuals(fiscal_year=2026)
     assert actuals["cafeteria_sessions"] == 7  # 2nd and 4th Saturdays of May–July, and 8 August
     assert actuals["food_bank_days"] > 20 and actuals["ue_days"] == 1
+
+
+def test_monthly_programme_figures_follow_the_fiscal_year():
+    from training.selectors import programme_monthly
+
+    opp = make_opportunity(kind="farm_welfare")
+    attend(make_session(opportunity=opp, day=date(2026, 4, 1), start=time(0, 10), end=time(1, 0)))  # April in Tokyo
+    attend(make_session(opportunity=opp, day=date(2027, 3, 31)))
+    attend(make_session(opportunity=make_opportunity(kind="volunteering"), day=date(2026, 5, 2)))  # not training
+    months = programme_monthly(fiscal_year=2026)
+    assert [m["month"] for m in months][0] == date(2026, 4, 1) and len(months) == 12
+    assert [m["ue_days"] for m in months] == [1] + [0] * 10 + [1]
