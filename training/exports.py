@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from core.clock import next_month
 from core.money import format_yen
 from opportunities.models import Session
-from training.models import FeeRule, PayoutLine, PayoutRun
+from training.models import Attendance, FeeRule, PayoutLine, PayoutRun
 
 CSV_COLUMNS = ["payee_code", "payee_name", "units", "gross_yen", "amount_yen", "note"]
 
@@ -101,7 +101,14 @@ def export_pdf(run: PayoutRun) -> bytes:
     sessions = {s.pk: s for s in Session.objects.filter(pk__in=all_ids).select_related("opportunity")}
     # Supporter statements list the minutes worked; partner statements the trainees present.
     present = {}
-    if rule.basis != FeeRule.Basis.HOUR:
+    minutes = {}
+    if rule.basis == FeeRule.Basis.HOUR:
+        for sid, sup, part, mins, start, end in Attendance.objects.filter(
+            session_id__in=all_ids, role="supporter", status="present"
+        ).values_list("session_id", "supporter_id", "participant_id", "minutes", "session__starts_at", "session__ends_at"):
+            # As the engine counts it: recorded minutes, or the session's length.
+            minutes[(sid, "s", sup) if sup else (sid, "p", part)] = mins or int((end - start).total_seconds() // 60)
+    else:
         present = dict(
             Session.objects.filter(pk__in=all_ids)
             .annotate(n=Count("attendance", filter=Q(attendance__status="present", attendance__role="trainee")))
@@ -146,7 +153,8 @@ def export_pdf(run: PayoutRun) -> bytes:
         pdf.set_font("noto", size=9)
         pdf.set_fill_color(235, 235, 235)
         cols = (30, 25, width - 85, 30)
-        head = (_("日付"), _("時間"), _("活動"), _("出席した訓練生") if present else _("区分"))
+        head = (_("日付"), _("時間"), _("活動"), _("出席した訓練生") if rule.basis != FeeRule.Basis.HOUR else _("活動時間"))
+        payee_key = ("s", lines[0].supporter_id) if lines[0].supporter_id else ("p", lines[0].participant_id)
         for w, text in zip(cols, head, strict=True):
             pdf.cell(w, 6, text, border=1, fill=True)
         pdf.ln()
@@ -155,7 +163,11 @@ def export_pdf(run: PayoutRun) -> bytes:
             if s is None:
                 continue
             start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
-            extra = _("%(n)s名") % {"n": present.get(sid, 0)} if present else _("サポーター")
+            if rule.basis == FeeRule.Basis.HOUR:
+                m = minutes.get((sid, *payee_key), 0)
+                extra = _("%(m)s分（%(q)s×15分）") % {"m": m, "q": m // 15}
+            else:
+                extra = _("%(n)s名") % {"n": present.get(sid, 0)}
             for w, text in zip(cols, (f"{start:%Y-%m-%d}", f"{start:%H:%M}–{end:%H:%M}", s.opportunity.title[:40], extra), strict=True):
                 pdf.cell(w, 6, text, border=1)
             pdf.ln()

@@ -86,3 +86,16 @@ def test_pdf_japanese_extracts_with_pdftotext(run, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
     assert "支払明細書" in text and "さんぶ農園 様（A001）" in text and "カフェ・ほっと" in text
     assert "お支払額: ¥5,000" in text
+
+
+def test_supporter_statement_lists_minutes_and_hours(tmp_path):
+    from tests.training.builders import make_supporter
+
+    sup = make_supporter(code="S001", name="山本")
+    attend(make_session(day=date(2026, 5, 11)), sup, minutes=50)
+    rule = make_rule(code="SUP", name="サポーター謝金", payee="supporter", basis="hour", rate_yen=1_000)
+    run = payout_run_compute(rule=rule, month=date(2026, 5, 1))
+    rows = list(csv.reader(io.StringIO(export_csv(run).decode("utf-8-sig"))))
+    assert rows[1] == ["S001", "山本", "0.75", "750", "750", ""]
+    text = _pypdf_text(PdfReader(io.BytesIO(export_pdf(run))).pages[0])
+    assert "山本" in text and "50分（3×15分）" in text and "¥750" in text
