@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 
 class SpreadsheetError(ValueError):
     """The file itself cannot be read (wrong type, encoding, missing columns)."""
@@ -38,7 +40,7 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("cp932")
     except UnicodeDecodeError:
-        raise SpreadsheetError("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。") from None
+        raise SpreadsheetError(_("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。")) from None
 
 
 def _cell_text(value) -> str:
@@ -68,12 +70,12 @@ class Sheet:
         """Raise when the header lacks any of ``columns``."""
         missing = [c for c in columns if c not in self.columns]
         if missing:
-            raise SpreadsheetError("1行目（見出し）に次の列がありません: " + ", ".join(missing))
+            raise SpreadsheetError(_("1行目（見出し）に次の列がありません: %(columns)s") % {"columns": ", ".join(missing)})
 
 
 def _rows_from_table(table: list[list[str]]) -> Sheet:
     if not table:
-        raise SpreadsheetError("ファイルが空です。")
+        raise SpreadsheetError(_("ファイルが空です。"))
     header = [h.strip().lstrip("\ufeff").lower() for h in table[0]]
     rows = []
     for index, cells in enumerate(table[1:], start=2):
@@ -96,7 +98,7 @@ def read_xlsx(data: bytes) -> Sheet:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise SpreadsheetError("Excel ファイルを読み込めません。") from exc
+        raise SpreadsheetError(_("Excel ファイルを読み込めません。")) from exc
     try:
         ws = wb.worksheets[0]
         table = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
@@ -112,7 +114,7 @@ def read_rows(data: bytes, filename: str) -> Sheet:
         return read_csv(data)
     if suffix == ".xlsx":
         return read_xlsx(data)
-    raise SpreadsheetError("対応しているのは .csv と .xlsx のファイルです。")
+    raise SpreadsheetError(_("対応しているのは .csv と .xlsx のファイルです。"))
 
 
 def read_path(path: str | Path) -> Sheet:

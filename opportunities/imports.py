@@ -3,6 +3,8 @@ for the all-or-nothing frame they run in)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from opportunities.models import Opportunity, Partner
 from opportunities.services import opportunity_save
 from training.importing import (
@@ -30,7 +32,10 @@ def _clean_partner(row, ctx) -> dict:
         codes = split_list(row["offers"])
         unknown = [c for c in codes if c not in Partner.OFFER_FIELDS]
         if unknown:
-            raise RowInvalid(f"offers の値「{'、'.join(unknown)}」は使えません（使える値: {', '.join(Partner.OFFER_FIELDS)}）。")
+            raise RowInvalid(
+                _("offers の値「%(values)s」は使えません（使える値: %(allowed)s）。")
+                % {"values": "、".join(unknown), "allowed": ", ".join(Partner.OFFER_FIELDS)}
+            )
         return {field: code in codes for code, field in Partner.OFFER_FIELDS.items()}
 
     code, name, category, municipality, latlon, flags = collect(
@@ -42,7 +47,7 @@ def _clean_partner(row, ctx) -> dict:
         offers,
     )
     if len(code) > 20:
-        raise RowInvalid("code は20文字以内にしてください。")
+        raise RowInvalid(_("code は20文字以内にしてください。"))
     return {
         "code": code,
         "name": name,
@@ -88,7 +93,7 @@ def _clean_opportunity(row, ctx) -> dict:
     def partner():
         code = required(row, "partner_code")
         if code not in ctx["partners"]:
-            raise RowInvalid(f"partner_code「{code}」の協力機関が登録されていません。")
+            raise RowInvalid(_("partner_code「%(code)s」の協力機関が登録されていません。") % {"code": code})
         return ctx["partners"][code]
 
     def employment():
@@ -96,9 +101,9 @@ def _clean_opportunity(row, ctx) -> dict:
         value = choice(row, "employment_type", ["non_employment", "employment"], blank_ok=True)
         # The database insists on this too (opportunities_opportunity_employment_type_matches_kind).
         if kind == Opportunity.Kind.INTERMEDIATE_EMPLOYMENT and not value:
-            raise RowInvalid("中間的就労（intermediate_employment）では employment_type に non_employment か employment を入れてください。")
+            raise RowInvalid(_("中間的就労（intermediate_employment）では employment_type に non_employment か employment を入れてください。"))
         if kind != Opportunity.Kind.INTERMEDIATE_EMPLOYMENT and value:
-            raise RowInvalid("employment_type は中間的就労（intermediate_employment）のときだけ入れてください。")
+            raise RowInvalid(_("employment_type は中間的就労（intermediate_employment）のときだけ入れてください。"))
         return value
 
     code, partner, title, kind, employment_type, min_readiness, capacity = collect(

@@ -40,7 +40,7 @@ def line_note(line: PayoutLine) -> str:
         notes.append(_("月額上限により減額"))
     if line.cut_by_budget:
         notes.append(_("年度予算の残額により減額"))
-    return "・".join(notes)
+    return _("・").join(notes)
 
 
 def _rows(run: PayoutRun):
@@ -84,7 +84,8 @@ def _font_path() -> str:
 
 def _month_period(run: PayoutRun) -> str:
     last = next_month(run.month) - timedelta(days=1)
-    return f"{run.month:%Y年%m月%d日} 〜 {last:%Y年%m月%d日}"
+    fmt = _("%Y年%m月%d日")
+    return f"{run.month.strftime(fmt)} 〜 {last.strftime(fmt)}"
 
 
 def export_pdf(run: PayoutRun) -> bytes:
@@ -93,7 +94,7 @@ def export_pdf(run: PayoutRun) -> bytes:
     from fpdf import FPDF
 
     rule = run.rule
-    issuer = getattr(settings, "SECRETARIAT_NAME", "ホッとステーション事務局")
+    issuer = getattr(settings, "SECRETARIAT_NAME", None) or _("ホッとステーション事務局")
     payees: OrderedDict[str, list[PayoutLine]] = OrderedDict()
     for line in run.lines.order_by("position"):
         payees.setdefault(line.payee_code, []).append(line)
@@ -130,7 +131,7 @@ def export_pdf(run: PayoutRun) -> bytes:
         pdf.set_font("noto", size=18)
         pdf.cell(width, 12, _("支払明細書"), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("noto", size=11)
-        pdf.cell(width, 7, f"{lines[0].payee_name} 様（{code}）", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 7, _("%(name)s 様（%(code)s）") % {"name": lines[0].payee_name, "code": code}, new_x="LMARGIN", new_y="NEXT")
         pdf.cell(width, 7, _("対象期間: %(period)s") % {"period": _month_period(run)}, new_x="LMARGIN", new_y="NEXT")
         pdf.cell(width, 7, _("区分: %(rule)s（%(code)s）") % {"rule": rule.name, "code": rule.code}, new_x="LMARGIN", new_y="NEXT")
         pdf.cell(width, 7, _("単価: %(rate)s / %(basis)s") % {"rate": format_yen(rule.rate_yen), "basis": rule.get_basis_display()}, new_x="LMARGIN", new_y="NEXT")

@@ -1,6 +1,7 @@
 """The shared body of the import_* management commands."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from people.models import User
 from training.importing import import_path
@@ -21,11 +22,11 @@ class ImportCommand(BaseCommand):
         if user:
             by = User.objects.filter(username=user).first()
             if by is None:
-                raise CommandError(f"ユーザー {user} が見つかりません。")
+                raise CommandError(_("ユーザー %(user)s が見つかりません。") % {"user": user})
         report = import_path(importer_named(self.importer_name), file, dry_run=dry_run, context={"by": by})
         if report.errors:
             for error in report.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(report.errors)}件のエラーがあるため、何も取り込みませんでした。")
-        prefix = "（確認のみ）" if dry_run else ""
+            raise CommandError(_("%(n)s件のエラーがあるため、何も取り込みませんでした。") % {"n": len(report.errors)})
+        prefix = _("（確認のみ）") if dry_run else ""
         self.stdout.write(f"{prefix}{report.summary()}")

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.spreadsheets import Row, Sheet, SpreadsheetError, read_path, read_rows
@@ -41,7 +42,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.row}行目: {self.message}" if self.row else self.message
+        return _("%(row)s行目: %(message)s") % {"row": self.row, "message": self.message} if self.row else self.message
 
 
 @dataclass
@@ -61,7 +62,9 @@ class ImportReport:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def summary(self) -> str:
-        return f"新規 {self.created}件・更新 {self.updated}件・変更なし {self.unchanged}件"
+        return _("新規 %(created)s件・更新 %(updated)s件・変更なし %(unchanged)s件") % {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+        }
 
 
 @dataclass
@@ -97,7 +100,7 @@ def run_import(importer: Importer, sheet: Sheet, *, dry_run: bool = False, conte
         report.errors.append(RowError(0, str(exc)))
         return report
     if not sheet.rows:
-        report.errors.append(RowError(0, "データの行がありません。"))
+        report.errors.append(RowError(0, _("データの行がありません。")))
         return report
 
     ctx = {**importer.prepare(sheet.rows), **(context or {})}
@@ -150,7 +153,7 @@ def import_path(importer: Importer, path, *, dry_run: bool = False, context: dic
 def required(row: Row, column: str) -> str:
     value = row[column]
     if not value:
-        raise RowInvalid(f"{column} が空です。")
+        raise RowInvalid(_("%(column)s が空です。") % {"column": column})
     return value
 
 
@@ -159,7 +162,10 @@ def choice(row: Row, column: str, allowed, *, blank_ok: bool = False) -> str:
     if blank_ok and not value:
         return ""
     if value not in allowed:
-        raise RowInvalid(f"{column} の値「{value}」は使えません（使える値: {', '.join(a for a in allowed if a)}）。")
+        raise RowInvalid(
+            _("%(column)s の値「%(value)s」は使えません（使える値: %(allowed)s）。")
+            % {"column": column, "value": value, "allowed": ", ".join(a for a in allowed if a)}
+        )
     return value
 
 
@@ -168,15 +174,15 @@ def integer(row: Row, column: str, *, blank_ok: bool = False, minimum: int | Non
     if not value:
         if blank_ok:
             return None
-        raise RowInvalid(f"{column} が空です。")
+        raise RowInvalid(_("%(column)s が空です。") % {"column": column})
     try:
         number = int(value)
     except ValueError:
-        raise RowInvalid(f"{column} は整数で入力してください（「{value}」）。") from None
+        raise RowInvalid(_("%(column)s は整数で入力してください（「%(value)s」）。") % {"column": column, "value": value}) from None
     if minimum is not None and number < minimum:
-        raise RowInvalid(f"{column} は{minimum}以上にしてください。")
+        raise RowInvalid(_("%(column)s は%(minimum)s以上にしてください。") % {"column": column, "minimum": minimum})
     if maximum is not None and number > maximum:
-        raise RowInvalid(f"{column} は{maximum}以下にしてください。")
+        raise RowInvalid(_("%(column)s は%(maximum)s以下にしてください。") % {"column": column, "maximum": maximum})
     return number
 
 
@@ -187,9 +193,9 @@ def decimal_degrees(row: Row, column: str, limit: float) -> float | None:
     try:
         number = float(value)
     except ValueError:
-        raise RowInvalid(f"{column} は数値で入力してください（「{value}」）。") from None
+        raise RowInvalid(_("%(column)s は数値で入力してください（「%(value)s」）。") % {"column": column, "value": value}) from None
     if not -limit <= number <= limit:
-        raise RowInvalid(f"{column} は -{limit:g}〜{limit:g} の範囲で入力してください。")
+        raise RowInvalid(_("%(column)s は -%(limit)s〜%(limit)s の範囲で入力してください。") % {"column": column, "limit": f"{limit:g}"})
     return number
 
 
@@ -205,7 +211,7 @@ def lat_lon(row: Row) -> tuple[float | None, float | None]:
     except RowInvalid as exc:
         errors += exc.messages
     if not errors and (lat is None) != (lon is None):
-        errors.append("lat と lon は両方入力するか、両方空にしてください。")
+        errors.append(_("lat と lon は両方入力するか、両方空にしてください。"))
     if errors:
         raise RowInvalid(*errors)
     return lat, lon
@@ -225,7 +231,7 @@ def parse_date(row: Row, column: str) -> date:
             y, m, d = (int(x) for x in value.split("-"))
             return date(y, m, d)
         except ValueError:
-            raise RowInvalid(f"{column} は YYYY-MM-DD の形で入力してください（「{value}」）。") from None
+            raise RowInvalid(_("%(column)s は YYYY-MM-DD の形で入力してください（「%(value)s」）。") % {"column": column, "value": value}) from None
 
 
 def parse_time(row: Row, column: str) -> time:
@@ -234,7 +240,7 @@ def parse_time(row: Row, column: str) -> time:
         hours, minutes = value.split(":")[:2]
         return time(int(hours), int(minutes))
     except ValueError:
-        raise RowInvalid(f"{column} は HH:MM の形で入力してください（「{value}」）。") from None
+        raise RowInvalid(_("%(column)s は HH:MM の形で入力してください（「%(value)s」）。") % {"column": column, "value": value}) from None
 
 
 def collect(*parsers: Callable[[], Any]) -> list[Any]:
@@ -257,7 +263,7 @@ def duplicates(cleaned, key: Callable[[Any], Any], label: str) -> list[RowError]
     for row, values in cleaned:
         k = key(values)
         if k in seen:
-            errors.append(RowError(row.number, f"{label}「{k}」が{seen[k]}行目と重複しています。"))
+            errors.append(RowError(row.number, _("%(label)s「%(key)s」が%(row)s行目と重複しています。") % {"label": label, "key": k, "row": seen[k]}))
         else:
             seen[k] = row.number
     return errors

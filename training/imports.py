@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 from core.clock import at
 from opportunities.models import Opportunity, Session
 from people.models import ParticipantProfile, Supporter
@@ -49,9 +51,12 @@ def _clean_attendance(row, ctx) -> dict:
         code = required(row, "opportunity_code")
         opp = ctx["opportunities"].get(code)
         if opp is None:
-            raise RowInvalid(f"opportunity_code「{code}」の活動が登録されていません。")
+            raise RowInvalid(_("opportunity_code「%(code)s」の活動が登録されていません。") % {"code": code})
         if row["partner_code"] and row["partner_code"] != opp.partner.code:
-            raise RowInvalid(f"活動「{code}」の協力機関は {opp.partner.code} です（partner_code は「{row['partner_code']}」）。")
+            raise RowInvalid(
+                _("活動「%(code)s」の協力機関は %(partner)s です（partner_code は「%(given)s」）。")
+                % {"code": code, "partner": opp.partner.code, "given": row["partner_code"]}
+            )
         return opp
 
     day, start, end, opp, status = collect(
@@ -62,18 +67,18 @@ def _clean_attendance(row, ctx) -> dict:
         lambda: choice(row, "status", ATTENDANCE_STATUSES),
     )
     if end <= start:
-        raise RowInvalid("end は start より後の時刻にしてください。")
+        raise RowInvalid(_("end は start より後の時刻にしてください。"))
     values = {
         "opportunity": opp, "starts_at": at(day, start), "ends_at": at(day, end),
         "instructor": row["instructor"], "status": status, "person_code": row["person_code"], "role": "",
     }
     if status == "cancelled":
         if row["person_code"]:
-            raise RowInvalid("cancelled の行は person_code を空にしてください（開催回の中止を表します）。")
+            raise RowInvalid(_("cancelled の行は person_code を空にしてください（開催回の中止を表します）。"))
         return values
     role, code = collect(lambda: choice(row, "role", ["trainee", "supporter"]), lambda: required(row, "person_code"))
     if role == "trainee" and code not in ctx["participants"]:
-        raise RowInvalid(f"person_code「{code}」の参加者が登録されていません。")
+        raise RowInvalid(_("person_code「%(code)s」の参加者が登録されていません。") % {"code": code})
     values["role"] = role
     return values
 
@@ -82,16 +87,16 @@ def _check_attendance(cleaned) -> list[RowError]:
     errors = duplicates(
         [(r, v) for r, v in cleaned if v["status"] != "cancelled"],
         lambda v: f"{v['opportunity'].code} {v['starts_at']:%Y-%m-%d %H:%M} {v['person_code']}",
-        "同じ開催回・同じ人",
+        _("同じ開催回・同じ人"),
     )
     sessions: dict = {}
     for row, v in cleaned:
         key = (v["opportunity"].code, v["starts_at"])
         first = sessions.setdefault(key, (row, v))
         if first[1]["ends_at"] != v["ends_at"]:
-            errors.append(RowError(row.number, f"同じ開催回の終了時刻が{first[0].number}行目と違います。"))
+            errors.append(RowError(row.number, _("同じ開催回の終了時刻が%(row)s行目と違います。") % {"row": first[0].number}))
         if (first[1]["status"] == "cancelled") != (v["status"] == "cancelled"):
-            errors.append(RowError(row.number, f"{first[0].number}行目と同じ開催回で、中止（cancelled）と出欠が混ざっています。"))
+            errors.append(RowError(row.number, _("%(row)s行目と同じ開催回で、中止（cancelled）と出欠が混ざっています。") % {"row": first[0].number}))
     return errors
 
 
@@ -160,7 +165,10 @@ def _clean_fee_rule(row, ctx) -> dict:
         values = split_list(row["kinds"])
         unknown = [k for k in values if k not in Opportunity.Kind.values]
         if unknown:
-            raise RowInvalid(f"kinds の値「{'、'.join(unknown)}」は使えません（使える値: {', '.join(Opportunity.Kind.values)}）。")
+            raise RowInvalid(
+                _("kinds の値「%(values)s」は使えません（使える値: %(allowed)s）。")
+                % {"values": "、".join(unknown), "allowed": ", ".join(Opportunity.Kind.values)}
+            )
         return sorted(set(values))
 
     code, name, payee, basis, rate, cap, budget, fy, kind_list = collect(
@@ -175,9 +183,9 @@ def _clean_fee_rule(row, ctx) -> dict:
         kinds,
     )
     if payee == "supporter" and basis != "hour":
-        raise RowInvalid("サポーターへの支払（payee=supporter）は basis=hour にしてください。")
+        raise RowInvalid(_("サポーターへの支払（payee=supporter）は basis=hour にしてください。"))
     if payee == "partner" and basis == "hour":
-        raise RowInvalid("協力機関への支払（payee=partner）は session・day・month のいずれかにしてください。")
+        raise RowInvalid(_("協力機関への支払（payee=partner）は session・day・month のいずれかにしてください。"))
     return {"code": code, "name": name, "payee": payee, "basis": basis, "rate_yen": rate, "monthly_cap_yen": cap, "budget_yen": budget, "fiscal_year": fy, "kinds": kind_list}
 
 

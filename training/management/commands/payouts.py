@@ -1,8 +1,10 @@
 """python manage.py payouts run|approve|mark-paid|export --rule CODE --month YYYY-MM"""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.money import format_yen
 from people.models import User
 from training.exports import EXPORTERS
 from training.models import FeeRule, PayoutRun
@@ -29,12 +31,12 @@ class Command(BaseCommand):
         try:
             fee_rule = FeeRule.objects.get(code=rule)
         except FeeRule.DoesNotExist:
-            raise CommandError(f"謝金ルール {rule} が見つかりません。") from None
+            raise CommandError(_("謝金ルール %(rule)s が見つかりません。") % {"rule": rule}) from None
         by = None
         if user:
             by = User.objects.filter(username=user).first()
             if by is None:
-                raise CommandError(f"ユーザー {user} が見つかりません。")
+                raise CommandError(_("ユーザー %(user)s が見つかりません。") % {"user": user})
         try:
             month_date = parse_month(month)
             if action == "run":
@@ -42,21 +44,23 @@ class Command(BaseCommand):
             else:
                 run = PayoutRun.objects.filter(rule=fee_rule, month=month_date).first()
                 if run is None:
-                    raise CommandError(f"{rule} {month} の支払はまだ計算されていません（payouts run を先に実行してください）。")
+                    raise CommandError(
+                        _("%(rule)s %(month)s の支払はまだ計算されていません（payouts run を先に実行してください）。") % {"rule": rule, "month": month}
+                    )
                 if action == "approve":
                     run = payout_run_approve(run=run, by=by)
                 elif action == "mark-paid":
                     run = payout_run_mark_paid(run=run, by=by)
                 else:
                     if not output:
-                        raise CommandError("--output を指定してください。")
+                        raise CommandError(_("--output を指定してください。"))
                     with open(output, "wb") as fh:
                         fh.write(EXPORTERS[format](run))
-                    self.stdout.write(f"{output} に出力しました。")
+                    self.stdout.write(_("%(file)s に出力しました。") % {"file": output})
                     return
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(
-            f"{run.rule.code} {run.month:%Y-%m}: {run.get_status_display()} "
-            f"{run.lines.count()}件 合計 ¥{run.total_yen:,}"
+            _("%(rule)s %(month)s: %(status)s %(n)s件 合計 %(total)s")
+            % {"rule": run.rule.code, "month": f"{run.month:%Y-%m}", "status": run.get_status_display(), "n": run.lines.count(), "total": format_yen(run.total_yen)}
         )
