@@ -90,12 +90,12 @@ class PairScore:
     reasons: list[str]
 
 
-def score_pair(facts: PairFacts, weights: Weights = DEFAULT_WEIGHTS) -> PairScore:
-    fit = (
-        FIT
-        if facts.participant_step is None
-        else readiness_fit(facts.participant_step, facts.min_step)
-    )
+def score_pair(
+    facts: PairFacts, weights: Weights = DEFAULT_WEIGHTS, *, explain: bool = True
+) -> PairScore:
+    """Score one pair. ``explain=False`` skips the reasons (lists score many
+    candidates and explain only the ones they show; see ``pair_reasons``)."""
+    fit = _fit(facts)
     time_ok = facts.schedule is None or facts.schedule.feasible
     place_ok = (
         facts.distance_km is None
@@ -130,8 +130,20 @@ def score_pair(facts: PairFacts, weights: Weights = DEFAULT_WEIGHTS) -> PairScor
         score=band + quality,
         feasible=feasible,
         readiness_fit=fit,
-        reasons=_reasons(facts, fit, _matched_term(facts, weights), weights),
+        reasons=pair_reasons(facts, weights) if explain else [],
     )
+
+
+def _fit(facts: PairFacts) -> str:
+    if facts.participant_step is None:
+        return FIT
+    return readiness_fit(facts.participant_step, facts.min_step)
+
+
+def pair_reasons(facts: PairFacts, weights: Weights = DEFAULT_WEIGHTS) -> list[str]:
+    """Plain-language reasons in the active language: topic, setting, time,
+    distance, readiness, in that order."""
+    return _reasons(facts, _fit(facts), _matched_term(facts, weights), weights)
 
 
 def _matched_term(facts: PairFacts, weights: Weights) -> str | None:

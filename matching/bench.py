@@ -1,0 +1,336 @@
+"""Synthetic load for `manage.py bench_matching`: a prefecture's worth of
+postings, sessions and people, built from the tuning cases' texts with local
+variations, and timings of the public selectors against it."""
+
+import json
+import random
+import statistics
+import time
+from datetime import time as clock_time
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from core.clock import at, local_today
+from matching import embeddings, selectors, services
+from matching.models import OpportunityEmbedding, ParticipantEmbedding
+from opportunities.models import Opportunity, Partner, Session
+from people.models import AvailabilitySlot, ParticipantProfile
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "tests" / "matching" / "cases_tuning.json"
+
+# Town centres across Chiba; postings and people scatter around them.
+TOWNS = [
+    ("千葉市", 35.607, 140.106),
+    ("船橋市", 35.695, 139.983),
+    ("柏市", 35.868, 139.976),
+    ("市原市", 35.498, 140.116),
+    ("成田市", 35.776, 140.318),
+    ("佐倉市", 35.724, 140.224),
+    ("東金市", 35.560, 140.366),
+    ("山武市", 35.603, 140.414),
+    ("茂原市", 35.428, 140.288),
+    ("旭市", 35.720, 140.646),
+    ("銚子市", 35.735, 140.827),
+    ("香取市", 35.898, 140.499),
+    ("木更津市", 35.376, 139.917),
+    ("君津市", 35.330, 139.903),
+    ("館山市", 34.997, 139.870),
+    ("鴨川市", 35.114, 140.099),
+    ("いすみ市", 35.254, 140.385),
+    ("大網白里市", 35.522, 140.321),
+    ("八街市", 35.666, 140.318),
+    ("匝瑳市", 35.708, 140.564),
+]
+EXTRA = [
+    "初めての方も歓迎です。",
+    "見学だけでも大丈夫です。",
+    "スタッフが最初は一緒に作業します。",
+    "休憩は自由にとれます。",
+    "Beginners are welcome.",
+    "A staff member works alongside you at first.",
+    "Take breaks whenever you need.",
+    "",
+]
+QUERIES = [
+    "土いじり",
+    "quiet work with books",
+    "料理",
+    "動物の世話",
+    "パソコン入力",
+    "outdoor work",
+    "子どもと関わる",
+    "cleaning",
+    "接客",
+    "木工",
+    "花",
+    "driving",
+]
+
+
+def _jitter(rng, lat, lon, spread=0.06):
+    return round(lat + rng.gauss(0, spread), 5), round(lon + rng.gauss(0, spread), 5)
+
+
+def generate(
+    *, opportunities: int, participants: int, seed: int = 1, weeks: int = 4, log=print
+) -> dict:
+    """Insert the synthetic rows (without embeddings); returns counts."""
+    rng = random.Random(seed)
+    cases = json.loads(TEMPLATES.read_text(encoding="utf-8"))
+    posting_templates, people_templates = cases["opportunities"], cases["participants"]
+    partners = Partner.objects.bulk_create(
+        [
+            Partner(
+                code=f"bp{n}",
+                name=f"協力機関{n}",
+                category=Partner.Category.COMMERCE,
+                municipality=town,
+                lat=_jitter(rng, lat, lon)[0],
+                lon=_jitter(rng, lat, lon)[1],
+                offers_work_acceptance=True,
+            )
+            for n, (town, lat, lon) in (
+                (n, rng.choice(TOWNS)) for n in range(max(1, opportunities // 25))
+            )
+        ],
+        batch_size=2000,
+    )
+    first_day = local_today() + timedelta(days=1)
+    made = 0
+    sessions = 0
+    while made < opportunities:
+        chunk = []
+        for n in range(made, min(opportunities, made + 5000)):
+            t = rng.choice(posting_templates)
+            town, lat, lon = rng.choice(TOWNS)
+            kind = t["kind"]
+            step = t["min_readiness"]
+            chunk.append(
+                Opportunity(
+                    code=f"bo{n}",
+                    partner=rng.choice(partners),
+                    title=f"{t['title']}（{town}）",
+                    description=f"{t['description']} {rng.choice(EXTRA)}".strip(),
+                    kind=kind,
+                    employment_type=("employment" if step >= 5 else "non_employment")
+                    if kind == "intermediate_employment"
+                    else "",
+                    is_farm_setting=kind == "farm_welfare",
+                    min_readiness=step,
+                    skills=list(t["skills"]),
+                    status=Opportunity.Status.OPEN
+                    if rng.random() < 0.9
+                    else Opportunity.Status.CLOSED,
+                    municipality=town,
+                    lat=_jitter(rng, lat, lon)[0],
+                    lon=_jitter(rng, lat, lon)[1],
+                )
+            )
+        # post_save does not fire for bulk_create, so no embedding task is queued.
+        created = Opportunity.objects.bulk_create(chunk, batch_size=2000)
+        rows = []
+        for o, t in zip(created, (rng.choice(posting_templates) for _ in created), strict=False):
+            for pattern in t["sessions"]:
+                hour_shift = rng.choice([-1, 0, 0, 1])
+                start_h, start_m = (int(x) for x in pattern["start"].split(":"))
+                end_h, end_m = (int(x) for x in pattern["end"].split(":"))
+                start = clock_time(min(22, max(0, start_h + hour_shift)), start_m)
+                end = clock_time(min(23, max(1, end_h + hour_shift)), end_m)
+                for week in range(weeks):
+                    day = first_day + timedelta(
+                        days=(pattern["weekday"] - first_day.weekday()) % 7 + 7 * week
+                    )
+                    rows.append(
+                        Session(
+                            opportunity=o,
+                            starts_at=at(day, start),
+                            ends_at=at(day, end),
+                            capacity=3,
+                        )
+                    )
+        Session.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+        sessions += len(rows)
+        made += len(created)
+        log(f"  {made} opportunities, {sessions} sessions")
+    people = []
+    for n in range(participants):
+        t = rng.choice(people_templates)
+        town, lat, lon = rng.choice(TOWNS)
+        plat, plon = _jitter(rng, lat, lon)
+        people.append(
+            ParticipantProfile(
+                code=f"bu{n}",
+                display_name=f"参加者{n}",
+                self_description=t["self_description"],
+                skills=list(t["skills"]),
+                interests=list(t["interests"]),
+                municipality=town,
+                lat=plat,
+                lon=plon,
+                max_travel_km=rng.choice([3, 5, 8, 10, 15, 20]),
+                readiness=rng.randint(1, 5),
+            )
+        )
+    people = ParticipantProfile.objects.bulk_create(people, batch_size=2000)
+    slots = []
+    for person in people:
+        t = rng.choice(people_templates)
+        for a in t["availability"]:
+            slots.append(
+                AvailabilitySlot(
+                    participant=person,
+                    weekday=a["weekday"],
+                    start=clock_time(*map(int, a["start"].split(":"))),
+                    end=clock_time(*map(int, a["end"].split(":"))),
+                )
+            )
+    AvailabilitySlot.objects.bulk_create(slots, batch_size=5000, ignore_conflicts=True)
+    return {"opportunities": opportunities, "participants": participants, "sessions": sessions}
+
+
+def embed_everything(*, batch_size: int = 512, log=print) -> dict:
+    """Embed every row through the same service the tasks use; returns timings.
+    The dimension's HNSW index is dropped first and rebuilt after, as a bulk
+    load should (inserting into a live HNSW graph row by row is much slower)."""
+    dim = embeddings.get_backend().dimensions
+    index = next(i for i in OpportunityEmbedding._meta.indexes if i.name.endswith(f"_{dim}"))
+    with connection.schema_editor() as editor:
+        editor.remove_index(OpportunityEmbedding, index)
+    started = time.perf_counter()
+    count = 0
+    last = 0
+    while True:
+        rows = list(Opportunity.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+        if not rows:
+            break
+        count += services.opportunities_embed(opportunities=rows)
+        last = rows[-1].pk
+        if count and count % (batch_size * 20) == 0:
+            log(f"  embedded {count}")
+    embed_seconds = time.perf_counter() - started
+    people = list(ParticipantProfile.objects.order_by("pk"))
+    t0 = time.perf_counter()
+    for i in range(0, len(people), batch_size):
+        services.participants_embed(participants=people[i : i + batch_size])
+    people_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+    with connection.schema_editor() as editor:
+        editor.add_index(OpportunityEmbedding, index)
+    index_seconds = time.perf_counter() - t0
+    return {
+        "embedded_opportunities": count,
+        "embed_opportunities_s": round(embed_seconds, 1),
+        "embed_per_s": round(count / embed_seconds, 1) if embed_seconds and count else None,
+        "embed_participants_s": round(people_seconds, 1),
+        "hnsw_build_s": round(index_seconds, 1),
+    }
+
+
+def _summary(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+
+    def pct(p):
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+    return {
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "n": len(ordered),
+    }
+
+
+def _queries_during(fn) -> tuple[object, int]:
+    with CaptureQueriesContext(connection) as captured:
+        result = fn()
+    return result, len(captured)
+
+
+def measure(*, samples: int = 100, seed: int = 2) -> dict:
+    rng = random.Random(seed)
+    people = list(ParticipantProfile.objects.order_by("?")[:samples])
+    postings = list(
+        Opportunity.objects.filter(status=Opportunity.Status.OPEN).order_by("?")[:samples]
+    )
+    # Warm up: model load, connection, caches.
+    selectors.opportunities_for_participant(participant=people[0])
+    selectors.opportunities_search(query="warm up")
+
+    timings, feasible_share, queries = [], [], []
+    for person in people:
+        t0 = time.perf_counter()
+        matches, n = _queries_during(
+            lambda p=person: selectors.opportunities_for_participant(participant=p, limit=20)
+        )
+        timings.append(time.perf_counter() - t0)
+        queries.append(n)
+        feasible_share.append(sum(m.feasible for m in matches) / max(1, len(matches)))
+    search_timings, personal_search = [], []
+    for _ in range(samples):
+        q = rng.choice(QUERIES)
+        t0 = time.perf_counter()
+        selectors.opportunities_search(query=q, limit=20)
+        search_timings.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        selectors.opportunities_search(query=q, participant=rng.choice(people), limit=20)
+        personal_search.append(time.perf_counter() - t0)
+    reverse = []
+    for posting in postings:
+        t0 = time.perf_counter()
+        selectors.participants_for_opportunity(opportunity=posting, limit=20)
+        reverse.append(time.perf_counter() - t0)
+    return {
+        "for_participant": {
+            **_summary(timings),
+            "queries_per_call": round(statistics.mean(queries), 1),
+            "feasible_share_top20": round(statistics.mean(feasible_share), 3),
+        },
+        "search_anonymous": _summary(search_timings),
+        "search_personal": _summary(personal_search),
+        "participants_for_opportunity": _summary(reverse),
+        "ann_recall_at_50": ann_recall(samples=min(samples, 30)),
+    }
+
+
+def ann_recall(*, samples: int = 30, k: int = 50) -> float | None:
+    """Share of the exact 50 nearest open postings that the HNSW scan returns,
+    with the same query and settings as the selectors."""
+    open_postings = Opportunity.objects.filter(status=Opportunity.Status.OPEN)
+    people = list(ParticipantProfile.objects.order_by("?")[:samples])
+    vectors = selectors._stored_vectors(
+        ParticipantEmbedding, "participant_id", [p.pk for p in people]
+    )
+    hits = total = 0
+    for vector in vectors.values():
+        query = selectors._nearest_query(
+            OpportunityEmbedding, "opportunity", open_postings, vector, k
+        )
+        with selectors._vector_search(k):
+            approx = set(query)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_indexscan = off")  # forces the exact scan
+            exact = set(query)
+        hits += len(approx & exact)
+        total += len(exact)
+    return round(hits / total, 3) if total else None
+
+
+def explain_for_participant() -> str:
+    """The plan of the nearest-neighbour query a participant's list runs."""
+    person = ParticipantProfile.objects.filter(embedding__isnull=False).first()
+    vector = selectors._stored_vectors(ParticipantEmbedding, "participant_id", [person.pk])[
+        person.pk
+    ]
+    candidates = Opportunity.objects.filter(status=Opportunity.Status.OPEN).filter(
+        selectors._reachable_q(person)
+    )
+    query = selectors._nearest_query(
+        OpportunityEmbedding, "opportunity", candidates, vector, selectors.ANN_CANDIDATES
+    )
+    with selectors._vector_search(selectors.ANN_CANDIDATES):
+        return query.explain(analyze=True)
