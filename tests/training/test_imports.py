@@ -265,3 +265,22 @@ def test_import_commands_print_errors_and_write_nothing(tmp_path, capsys):
         call_command(command, str(path))
     assert Attendance.objects.count() == 4 and FeeRule.objects.count() == 2
 
+
+
+def test_attendance_xlsx_with_real_date_and_time_cells(attendance_world):
+    """Excel stores dates and times as typed cells, not text."""
+    from datetime import datetime
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["date", "start", "end", "partner_code", "opportunity_code", "instructor", "person_code", "role", "status"])
+    excel_day = datetime(2026, 5, 11)  # noqa: DTZ001 - Excel cells hold naive values
+    ws.append([excel_day, time(9, 30), time(11, 45), "P001", "O001", "田中", "U001", "trainee", "present"])
+    ws.append([date(2026, 5, 12), "9:30", "11:45", "P001", "O001", None, "U001", "trainee", "absent"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = import_file(attendance_importer, data=buf.getvalue(), filename="a.xlsx")
+    assert report.ok, report.errors
+    first = Attendance.objects.get(session__starts_at=at(date(2026, 5, 11), time(9, 30)))
+    assert (first.status, first.minutes) == ("present", 135)
+    assert Session.objects.get(starts_at=at(date(2026, 5, 12), time(9, 30))).ends_at == at(date(2026, 5, 12), time(11, 45))
