@@ -47,8 +47,9 @@ class ErrorOut(Schema):
 
 
 def errors(*codes: int) -> dict:
-    """Documented error responses: every error body is ``{"detail": str}``."""
-    return {code: ErrorOut for code in codes}
+    """Documented error responses: every error body is ``{"detail": str}``.
+    400 (input that does not fit the schema) can happen everywhere."""
+    return {code: ErrorOut for code in sorted({400, *codes})}
 
 
 class Pagination(LimitOffsetPagination):

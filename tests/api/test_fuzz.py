@@ -1,6 +1,7 @@
-"""Fuzz the API with schemathesis, in-process through the WSGI app: no 5xx,
-ever, for anonymous callers, for a partner staff token and for a coach's
-browser session (with its CSRF token, as the pages send it).
+"""Fuzz the API with schemathesis, in-process through the WSGI app: no 5xx
+and no undocumented status or body, ever, for anonymous callers, for a
+partner staff token and for a coach's browser session (with its CSRF token,
+as the pages send it).
 
 Bounded so the whole file runs in well under a minute on CI's two cores:
 ``API_FUZZ_EXAMPLES`` examples per operation, per strategy and per caller
@@ -25,6 +26,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from config.wsgi import application
 from people.auth import api_token_issue
@@ -42,6 +48,13 @@ def wsgi_in_test_transaction():
     signals.request_finished.connect(close_old_connections)
 
 
+# No 5xx, and every answer is one the schema documents, in the documented shape.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    response_schema_conformance,
+    content_type_conformance,
+]
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "15"))
 RANDOM = os.environ.get("API_FUZZ_RANDOM") == "1"
 
@@ -108,6 +121,6 @@ def test_fuzzing_the_api_finds_no_server_error(world, caller, wsgi_in_test_trans
         @given(case=_strategy(operation, owned))
         def fuzz(case):
             response = case.call(headers=headers, cookies=cookies)
-            case.validate_response(response, checks=[not_a_server_error])
+            case.validate_response(response, checks=CHECKS)
 
         fuzz()
