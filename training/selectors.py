@@ -174,8 +174,9 @@ def budget_status(*, rule: FeeRule) -> dict:
     committed = sum(by_status.values())
     approved = by_status.get("approved", 0) + by_status.get("paid", 0)
     share = None
-    if rule.budget_yen:
-        share = committed * 100 / rule.budget_yen
+    if rule.budget_yen is not None:
+        # A zero budget is used up from the start.
+        share = committed * 100 / rule.budget_yen if rule.budget_yen else 100.0
     return {
         "rule": rule,
         "committed_yen": committed,

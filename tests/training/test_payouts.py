@@ -335,3 +335,21 @@ def test_validity_dates_clip_the_month():
     attend(make_session(opportunity=opp, day=date(2026, 5, 15)))
     assert payout_run_compute(rule=rule, month=MAY).lines.get().units == 1
     assert first < rule.valid_from
+
+
+def test_budget_status_warns_at_eighty_percent():
+    from training.selectors import budget_status
+
+    rule = make_rule(basis="day", rate_yen=2_500, budget_yen=12_500)
+    opp = make_opportunity(partner=make_partner(code="A"))
+    for d in (1, 2, 3):
+        attend(make_session(opportunity=opp, day=date(2026, 5, d)))
+    payout_run_compute(rule=rule, month=MAY)
+    status = budget_status(rule=rule)
+    assert (status["committed_yen"], status["warning"], status["remaining_yen"]) == (7_500, False, 5_000)
+    attend(make_session(opportunity=opp, day=date(2026, 5, 4)))
+    payout_run_compute(rule=rule, month=MAY)
+    status = budget_status(rule=rule)
+    assert (status["share_percent"], status["warning"], status["exhausted"]) == (80.0, True, False)
+    assert budget_status(rule=make_rule(budget_yen=0))["exhausted"]
+    assert budget_status(rule=make_rule(budget_yen=None))["warning"] is False
