@@ -248,7 +248,11 @@ def import_upload(request):
     """Upload → preview (row-numbered errors or counts, nothing written) →
     confirm. The previewed file is kept in the session until it is confirmed,
     so what is written is exactly what was previewed."""
-    context = {"kinds": IMPORT_LABELS, "kind": request.POST.get("kind") or request.GET.get("kind") or "attendance"}
+    context = {
+        "kinds": IMPORT_LABELS,
+        "kind": request.POST.get("kind") or request.GET.get("kind") or "attendance",
+        "columns": [(IMPORT_LABELS[k], ",".join(importer_named(k).columns)) for k in IMPORT_LABELS],
+    }
     if request.method == "POST":
         kind = request.POST.get("kind")
         if kind not in IMPORTERS:
