@@ -108,3 +108,9 @@ def log_in(page, username: str, next_url: str = "/") -> None:
 def fits_the_screen(page) -> bool:
     """Nothing wider than the viewport: no sideways scrolling on a phone."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def big_enough_to_tap(locator, minimum: int = 44) -> bool:
+    """At least 44×44 CSS pixels, the usual minimum for a finger."""
+    box = locator.bounding_box()
+    return box is not None and box["width"] >= minimum and box["height"] >= minimum

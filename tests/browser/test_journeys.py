@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from opportunities.models import Opportunity, Signup
 from opportunities.services import signup_create
 from people.models import User
-from tests.browser.conftest import DESKTOP, PHONE, fits_the_screen, log_in
+from tests.browser.conftest import DESKTOP, PHONE, big_enough_to_tap, fits_the_screen, log_in
 from tests.builders import make_opportunity, make_participant, make_partner, make_session, make_user
 from training.models import Attendance
 
@@ -67,6 +67,7 @@ def test_participant_on_a_phone_finds_signs_up_sees_schedule_and_cancels(open_pa
     assert fits_the_screen(page)
     screens.shot("opportunity-detail")
 
+    assert big_enough_to_tap(row.get_by_role("button", name="申し込む"))
     row.get_by_role("button", name="申し込む").click()
     expect(row.get_by_text("申し込み済み")).to_be_visible()
     screens.shot("signed-up")
@@ -80,6 +81,7 @@ def test_participant_on_a_phone_finds_signs_up_sees_schedule_and_cancels(open_pa
     assert fits_the_screen(page)
     screens.shot("my-schedule")
 
+    assert big_enough_to_tap(item.get_by_role("button", name="キャンセルする"))
     item.get_by_role("button", name="キャンセルする").click()  # window.confirm is accepted
     expect(item.get_by_role("status")).to_contain_text("キャンセルしました")
     expect(item.get_by_role("link", name="もう一度申し込む")).to_be_visible()
@@ -148,6 +150,8 @@ def test_partner_staff_take_attendance_on_a_phone(open_page):
     assert fits_the_screen(page)
     screens.shot("roster")
 
+    for label in ("出席", "欠席", "連絡あり欠席"):
+        assert big_enough_to_tap(first.get_by_role("button", name=label, exact=True))
     first.get_by_role("button", name="出席").click()
     expect(first).to_have_attribute("data-status", "present")
     second.get_by_role("button", name="欠席", exact=True).click()
