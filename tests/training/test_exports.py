@@ -3,7 +3,6 @@
 import csv
 import io
 import os
-import shutil
 import subprocess
 from datetime import date
 
@@ -79,7 +78,6 @@ def test_payouts_command_runs_approves_and_exports(run, tmp_path):
     assert run.status == "paid"
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
 def test_pdf_japanese_extracts_with_pdftotext(run, tmp_path):
     path = tmp_path / "stmt.pdf"
     path.write_bytes(export_pdf(run))
