@@ -43,6 +43,8 @@ SCHEDULE_WINDOW = timedelta(weeks=8)
 EXACT_LIMIT = 600
 # Nearest neighbours taken from the index before re-scoring, per query vector.
 ANN_CANDIDATES = 150
+# A search keeps postings at least this share as similar to the text as the best one.
+SEARCH_RELATIVE_FLOOR = 0.5
 # HNSW search breadth; iterative scans extend it while filters drop rows,
 # up to hnsw.max_scan_tuples (pgvector default 20,000).
 EF_SEARCH = 200
@@ -305,6 +307,8 @@ def _rank_opportunities(
             if participant is None or sum(r.feasible for r, *_rest in scored) >= limit:
                 break
             k *= 4
+    if query:
+        scored = _about_the_query(scored)
     # Reasons only for what is shown: a page shows 20 of a few hundred candidates.
     return [
         OpportunityMatch(
@@ -316,6 +320,19 @@ def _rank_opportunities(
             facts.distance_km,
         )
         for r, _code, opportunity, facts in _best(scored, limit)
+    ]
+
+
+def _about_the_query(scored: list) -> list:
+    """A search lists what is about the text, not the whole catalogue: postings
+    whose similarity reaches a share of the best one (relative, because each
+    model has its own scale), or that contain the words themselves."""
+    best = max((facts.profile_similarity or 0.0 for *_rest, facts in scored), default=0.0)
+    floor = SEARCH_RELATIVE_FLOOR * best if best > 0 else float("inf")
+    return [
+        row
+        for row in scored
+        if (row[3].profile_similarity or 0.0) >= floor or row[3].keyword_overlap >= 0.5
     ]
 
 
