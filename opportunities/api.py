@@ -29,6 +29,7 @@ from opportunities.schemas import (
     OpportunityPatch,
     Pagination,
     RosterEntryOut,
+    SessionFilter,
     SessionIn,
     SessionOut,
     SignupFilter,
@@ -155,6 +156,14 @@ def list_own_sessions(request, opportunity_id: int):
     user = require_partner_staff(request)
     opportunity = get_object_or_404(opportunities_managed_by(user=user), pk=opportunity_id)
     return sel.session_list_managed(user=user, opportunity=opportunity)
+
+
+@partner_router.get("/sessions", response={200: list[ManagedSessionOut], **errors(*AUTH_ERRORS)})
+@paginate(Pagination)
+def list_partner_sessions(request, filters: Query[SessionFilter]):
+    """Every session of your organisation between two days: who runs what, when."""
+    user = require_partner_staff(request)
+    return sel.session_list_for_partner(user=user, **filters.dict())
 
 
 @partner_router.post(

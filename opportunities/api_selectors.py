@@ -3,11 +3,14 @@
 pages apply the same rules; objects outside a user's scope are simply absent,
 which the endpoints turn into 404."""
 
+from datetime import date, timedelta
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.clock import day_bounds, local_today
 from core.errors import DomainError, NotAllowed
 from opportunities.models import Opportunity, Partner, Session, Signup
 from opportunities.selectors import opportunity_list_open, sessions_managed_by
@@ -44,6 +47,28 @@ def sessions_open_to_signup() -> QuerySet[Session]:
     return Session.objects.filter(opportunity__in=opportunities_public()).select_related(
         "opportunity"
     )
+
+
+def session_list_for_partner(
+    *,
+    user: User,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: str | None = None,
+) -> QuerySet[Session]:
+    """All sessions of the caller's organisation between two local dates (both included)."""
+    date_from = date_from or local_today()
+    date_to = date_to or date_from + timedelta(days=14)
+    if date_to < date_from:
+        raise DomainError(_("終了日は開始日以降にしてください。"))
+    if (date_to - date_from).days > 366:
+        raise DomainError(_("一度に取得できるのは1年分までです。"))
+    start, _end = day_bounds(date_from)
+    _start, end = day_bounds(date_to)
+    qs = sessions_managed_by(user=user).filter(starts_at__gte=start, starts_at__lt=end)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("opportunity").order_by("starts_at", "pk")
 
 
 def session_list_managed(*, user: User, opportunity: Opportunity) -> QuerySet[Session]:

@@ -6,7 +6,7 @@ new sensitive column on ParticipantProfile (support notes, readiness history,
 self-description) can never leak into a partner's response by accident.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Field, ModelSchema, Schema
@@ -27,7 +27,7 @@ def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
     ]
 
 
-def _plausible(value: datetime) -> datetime:
+def _plausible(value):
     # Bounded so that time-zone arithmetic can never overflow, and so that a
     # typo such as year 0202 is refused instead of stored.
     if not 2000 <= value.year <= 2100:
@@ -36,6 +36,7 @@ def _plausible(value: datetime) -> datetime:
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
+Day = Annotated[date, AfterValidator(_plausible)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 KindLiteral = Literal["volunteering", "supported_work", "intermediate_employment", "farm_welfare"]
 EmploymentTypeLiteral = Literal["", "non_employment", "employment"]
@@ -177,6 +178,14 @@ class SessionOut(ModelSchema):
 class ManagedSessionOut(SessionOut):
     seats_taken: int
     instructor_name: str
+
+
+class SessionFilter(Schema):
+    date_from: Day | None = Field(None, description="First local (Asia/Tokyo) day; default today.")
+    date_to: Day | None = Field(
+        None, description="Last local day; default 14 days after date_from."
+    )
+    status: Literal["scheduled", "held", "cancelled"] | None = None
 
 
 class SessionIn(Schema):

@@ -194,6 +194,7 @@ ROWS = [
         allowed=("staff_a",),
         data=lambda w: {"code": "MATRIX-1", "title": "草取り", "kind": "volunteering"},
     ),
+    Row("api:list_partner_sessions", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
     Row("api:get_own_opportunity", "GET", lambda w: [w.opp_b.pk], allowed=("staff_b",)),
     Row(
         "api:update_opportunity",

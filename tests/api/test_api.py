@@ -1,11 +1,13 @@
 """The JSON API through the full Django stack (middleware, auth, error handlers)."""
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from opportunities.models import Opportunity, Session, Signup
 from people.auth import api_token_issue, api_token_user
@@ -428,3 +430,31 @@ def test_an_opportunity_code_is_made_when_left_out(world, bearer):
     )
     assert response.status_code == 201
     assert response.json()["code"].startswith(world.org_a.code)
+
+
+def test_partner_lists_their_sessions_by_date(world, bearer):
+    client = bearer(world.staff_a)
+    response = client.get("/api/partner/sessions")
+    assert response.status_code == 200
+    ids = {item["id"] for item in response.json()["items"]}
+    assert ids == {world.session_a.pk, world.session_a_next.pk}  # never organisation B's
+    day = timezone.localtime(world.session_a.starts_at).date()
+    next_day = (day + timedelta(days=1)).isoformat()
+    assert client.get("/api/partner/sessions", {"date_from": next_day}).json()["items"] == []
+    backwards = client.get(
+        "/api/partner/sessions", {"date_from": next_day, "date_to": day.isoformat()}
+    )
+    assert backwards.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_from": "0001-01-01"},
+        {"date_from": "9999-12-31"},
+        {"date_to": "9999-12-31"},
+        {"date_from": "2026-02-30"},
+    ],
+)
+def test_partner_session_dates_out_of_range_are_400(world, bearer, query):
+    assert bearer(world.staff_a).get("/api/partner/sessions", query).status_code == 400
