@@ -87,7 +87,12 @@ class SentenceTransformersBackend:
                 f"EMBEDDING_MODEL_PATH={path!r} is not a folder with a sentence-transformers model"
             )
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        self.dimensions = int(self._model.get_sentence_embedding_dimension())
+        # Renamed in sentence-transformers 6; keep working with 3.x-5.x too.
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dimensions = int(dimension())
         self.model_name = f"{SENTENCE_TRANSFORMERS}:{_folder_label(folder)}"
 
     def encode(self, texts: list[str]) -> np.ndarray:

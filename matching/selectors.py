@@ -6,12 +6,14 @@ Public, stable API (pages, the API and the sign-up flow call these):
 
 How a list is built: small candidate sets (up to EXACT_LIMIT rows, e.g. one
 partner's postings or the evaluation cases) are scored exhaustively. Large ones
-(a prefecture's 10^5 postings) first take the nearest neighbours from the HNSW
-index, filtered in SQL to what the person can actually do (readiness, a bounding
-box around home, a session inside their free time), using pgvector 0.8 iterative
-index scans so the filter does not starve the result; then the same scoring
-(ranking.score_pair) reorders them. If too few feasible postings exist, the
-nearest infeasible ones fill the end of the list.
+(a prefecture's 10^5 postings) first take the nearest neighbours of the profile
+(and of its first interests, or of the search text) from the HNSW index,
+filtered in SQL to what the person can reach (readiness at most one step short,
+a bounding box around home) with pgvector 0.8 iterative index scans so the
+filter does not starve the result; the same scoring (ranking.score_pair) then
+reorders them, checking time and exact distance. If the nearest postings are
+mostly infeasible the search widens once; if there are still too few feasible
+ones, the nearest infeasible ones fill the end of the list, below them all.
 """
 
 import math
@@ -532,8 +534,8 @@ def _slot(weekday, start, end) -> WeeklySlot:
 def _weekly(starts_at, ends_at) -> WeeklySlot:
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     # Sessions running past midnight are cut at the end of their first day.
-    end_time = end.timetz().replace(tzinfo=None) if end.date() == start.date() else start.time().max
-    return WeeklySlot(start.weekday(), start.time().replace(tzinfo=None), end_time)
+    end_time = end.time() if end.date() == start.date() else time.max
+    return WeeklySlot(start.weekday(), start.time(), end_time)
 
 
 def _upcoming_slots(opportunity_ids: Iterable[int]) -> dict[int, list[WeeklySlot]]:
