@@ -458,3 +458,13 @@ def test_partner_lists_their_sessions_by_date(world, bearer):
 )
 def test_partner_session_dates_out_of_range_are_400(world, bearer, query):
     assert bearer(world.staff_a).get("/api/partner/sessions", query).status_code == 400
+
+
+def test_tokens_expire_after_a_year(world):
+    import time_machine
+
+    token = api_token_issue(user=world.staff_a)
+    with time_machine.travel(timezone.now() + timedelta(days=366)):
+        assert api_token_user(token) is None
+    with time_machine.travel(timezone.now() + timedelta(days=364)):
+        assert api_token_user(token) == world.staff_a
