@@ -45,6 +45,9 @@ SCHEDULE_WINDOW = timedelta(weeks=8)
 EXACT_LIMIT = 600
 # Nearest neighbours taken from the index before re-scoring, per query vector.
 ANN_CANDIDATES = 150
+# Up to this many reachable candidates, nearest neighbours are found by computing
+# every distance (milliseconds); above it, by the HNSW index.
+EXACT_SCAN_LIMIT = 5000
 # A search keeps postings at least this share as similar to the text as the best one.
 SEARCH_RELATIVE_FLOOR = 0.5
 # HNSW search breadth; iterative scans extend it while filters drop rows,
@@ -367,15 +370,14 @@ def _small_candidate_set(base: QuerySet, limit: int | None) -> list[int] | None:
 
 
 def _nearest(model, fk: str, candidates: QuerySet, vector: np.ndarray, k: int) -> list[int]:
-    """Ids of the k stored vectors nearest to ``vector`` among ``candidates``.
-    Call inside ``_vector_search()``."""
+    """Ids of the k stored vectors nearest to ``vector`` among ``candidates``,
+    through the HNSW index. Call inside ``_vector_search()``."""
     return list(_nearest_query(model, fk, candidates, vector, k))
 
 
 def _nearest_query(model, fk: str, candidates: QuerySet, vector: np.ndarray, k: int) -> QuerySet:
     # The ORDER BY casts the column exactly as the partial HNSW index does, and
-    # the dimensions filter implies the index predicate, so the planner can use
-    # it; it may also prefer an exact scan when the candidate filter is selective.
+    # the dimensions filter implies the index predicate, so the planner can use it.
     backend = embeddings.get_backend()
     dim = int(vector.shape[0])
     return (
@@ -388,6 +390,36 @@ def _nearest_query(model, fk: str, candidates: QuerySet, vector: np.ndarray, k: 
         .order_by("distance")
         .values_list(f"{fk}_id", flat=True)[:k]
     )
+
+
+def _few(candidates: QuerySet) -> list[int] | None:
+    """The candidate ids if there are at most EXACT_SCAN_LIMIT (the count stops early)."""
+    ids = list(candidates.order_by().values_list("pk", flat=True)[: EXACT_SCAN_LIMIT + 1])
+    return ids if len(ids) <= EXACT_SCAN_LIMIT else None
+
+
+def _nearest_exact(model, fk: str, ids: list[int], probes: list[np.ndarray], k: int) -> list[int]:
+    """The k nearest ids for each probe, from one pass over the given rows: the
+    database computes every distance (no index), Python picks the best."""
+    if not ids or not probes:
+        return []
+    backend = embeddings.get_backend()
+    distances = {
+        f"d{n}": CosineDistance("vector", vector.tolist()) for n, vector in enumerate(probes)
+    }
+    rows = list(
+        model.objects.filter(
+            model_name=backend.model_name,
+            dimensions=int(probes[0].shape[0]),
+            **{f"{fk}_id__in": ids},
+        )
+        .annotate(**distances)
+        .values_list(f"{fk}_id", *distances)
+    )
+    found: dict[int, None] = {}
+    for n in range(len(probes)):
+        found.update(dict.fromkeys(row[0] for row in sorted(rows, key=lambda row: row[n + 1])[:k]))
+    return list(found)
 
 
 @contextmanager
@@ -418,23 +450,30 @@ def _nearest_opportunities(
             probes.extend(seeker.term_matrix[:2])
 
     ids: dict[int, None] = {}
+    # Someone's surroundings hold a few per cent of a prefecture's postings: an
+    # iterative HNSW scan would skip ~50 rows for each one it keeps, so when few
+    # are reachable, compute every distance for them instead.
+    reachable = _few(feasible) if person is not None and probes else None
+    if reachable is not None:
+        ids.update(
+            dict.fromkeys(_nearest_exact(OpportunityEmbedding, "opportunity", reachable, probes, k))
+        )
     with _vector_search(k):
-        for vector in probes:
-            ids.update(
-                dict.fromkeys(_nearest(OpportunityEmbedding, "opportunity", feasible, vector, k))
-            )
+        if reachable is None:
+            for n, vector in enumerate(probes):
+                # The profile takes k; each single interest a third of it.
+                depth = k if n == 0 else max(limit, k // 3)
+                ids.update(
+                    dict.fromkeys(
+                        _nearest(OpportunityEmbedding, "opportunity", feasible, vector, depth)
+                    )
+                )
         if person is not None and probes and len(ids) < limit:
             # Not enough feasible postings: fill with the nearest infeasible ones,
             # which the score bands keep below every feasible one.
             ids.update(
                 dict.fromkeys(_nearest(OpportunityEmbedding, "opportunity", base, probes[0], limit))
             )
-    if query:
-        # Word-for-word hits, which an embedding of a short word can miss.
-        literal = Q(title__icontains=query) | Q(description__icontains=query)
-        ids.update(
-            dict.fromkeys(feasible.filter(literal).order_by().values_list("pk", flat=True)[:50])
-        )
     if not probes:  # nothing embedded yet: nearest postings on the map, then any
         ids.update(dict.fromkeys(_by_proximity(feasible, person)[:k]))
     if person is not None and not probes and len(ids) < limit:

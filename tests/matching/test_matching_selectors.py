@@ -140,10 +140,14 @@ def test_query_count_does_not_grow_with_candidates(
         [m.opportunity.partner.name for m in matches]  # partner is selected with the posting
 
 
-def test_nearest_neighbour_path_agrees_with_the_exhaustive_one(farm_lover, postings, monkeypatch):
+@pytest.mark.parametrize("scan_limit", [5000, 0], ids=["distances-in-sql", "hnsw-iterative-scan"])
+def test_nearest_neighbour_path_agrees_with_the_exhaustive_one(
+    farm_lover, postings, monkeypatch, scan_limit
+):
     embed_everything()
     exhaustive = opportunities_for_participant(participant=farm_lover, limit=4)
-    monkeypatch.setattr(selectors, "EXACT_LIMIT", 2)  # force the HNSW path on this small set
+    monkeypatch.setattr(selectors, "EXACT_LIMIT", 2)  # candidate search even on this small set
+    monkeypatch.setattr(selectors, "EXACT_SCAN_LIMIT", scan_limit)
     indexed = opportunities_for_participant(participant=farm_lover, limit=4)
     # The feasible head is identical; the infeasible tail may differ, since the
     # index path only fetches postings out of reach when too few are within it.
@@ -179,3 +183,15 @@ def test_participants_for_opportunity_ranks_people_who_can_come(postings):
         opportunity=postings["farm"], session=session, limit=None
     )
     assert matches[0].participant == fits and matches[0].feasible
+
+
+def test_participants_nearest_neighbour_path_keeps_who_can_come_first(postings, monkeypatch):
+    fits = make_participant(self_description="畑仕事が好き", interests=["畑"], readiness=2)
+    available(fits, 2, "09:00", "13:00")
+    busy = make_participant(self_description="畑仕事が好き", interests=["畑"], readiness=2)
+    available(busy, 4, "13:00", "17:00")
+    embed_everything()
+    monkeypatch.setattr(selectors, "EXACT_LIMIT", 1)
+    matches = participants_for_opportunity(opportunity=postings["next_step"], limit=2)
+    assert [m.participant for m in matches] == [fits, busy]
+    assert matches[0].feasible and not matches[1].feasible
