@@ -54,3 +54,43 @@ def test_tuning_cases_stay_where_they_were_tuned():
     # Some people there have fewer than five feasible postings: 0.081 is the floor.
     assert ours.infeasible_top5 <= 0.09
     assert ours.ndcg5 > keyword.ndcg5 and ours.ndcg5 > random.ndcg5
+
+
+def test_ranking_crosses_languages_with_the_default_model():
+    from matching.selectors import opportunities_for_participant, opportunities_search
+    from tests.builders import make_opportunity, make_participant
+    from tests.matching.conftest import available, embed_everything, weekly_sessions
+
+    with override_settings(EMBEDDING_BACKEND="use-multilingual-v3"):
+        postings = {
+            "dogs": make_opportunity(
+                title="Walking shelter dogs",
+                description="Take calm dogs for short walks and brush them.",
+            ),
+            "books": make_opportunity(
+                title="Pricing used books",
+                description="Clean donated books and put price labels on them.",
+            ),
+            "kitchen": make_opportunity(
+                title="Kitchen help at a lunch café",
+                description="Wash vegetables and plate lunches.",
+            ),
+            "畑": make_opportunity(
+                title="畑の草取りと野菜の収穫", description="農園で野菜を収穫し、畑の草を取ります。"
+            ),
+        }
+        for posting in postings.values():
+            weekly_sessions(posting, 1, "10:00", "12:00")
+        person = make_participant(
+            self_description="犬が大好きで、散歩が得意です。", interests=["犬", "散歩"], skills=[]
+        )
+        available(person, 1, "09:00", "13:00")
+        embed_everything()
+
+        assert (
+            opportunities_for_participant(participant=person)[0].opportunity == postings["dogs"]
+        )  # JA → EN
+        assert (
+            opportunities_search(query="vegetable farming")[0].opportunity == postings["畑"]
+        )  # EN → JA
+        assert opportunities_search(query="古本")[0].opportunity == postings["books"]  # JA → EN
