@@ -47,7 +47,7 @@ EXACT_LIMIT = 600
 ANN_CANDIDATES = 150
 # Up to this many reachable candidates, nearest neighbours are found by computing
 # every distance (milliseconds); above it, by the HNSW index.
-EXACT_SCAN_LIMIT = 5000
+EXACT_SCAN_LIMIT = 2000
 # A search keeps postings at least this share as similar to the text as the best one.
 SEARCH_RELATIVE_FLOOR = 0.5
 # HNSW search breadth; iterative scans extend it while filters drop rows,
