@@ -149,6 +149,8 @@ def signup_create(
     session = Session.objects.select_related("opportunity").get(pk=session.pk)
     if session.status != Session.Status.SCHEDULED:
         raise Conflict(_("この回は申し込みを受け付けていません。"))
+    if session.starts_at <= timezone.now():
+        raise Conflict(_("この回はもう始まっているため、申し込めません。"))
     opportunity = session.opportunity
     if opportunity.status != Opportunity.Status.OPEN:
         raise Conflict(_("この活動は現在募集していません。"))

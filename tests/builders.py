@@ -56,6 +56,10 @@ def make_opportunity(**overrides) -> Opportunity:
     return Opportunity.objects.create(**fields)
 
 
+def started_an_hour_ago():
+    return (timezone.now() - timedelta(hours=1)).replace(second=0, microsecond=0)
+
+
 def make_session(**overrides) -> Session:
     opportunity = overrides.pop("opportunity", None) or make_opportunity()
     starts_at = overrides.pop("starts_at", None) or (timezone.now() + timedelta(days=3)).replace(microsecond=0)

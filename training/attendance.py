@@ -47,6 +47,10 @@ def attendance_record(
         raise DomainError(_("出欠の区分が正しくありません。"))
     if session.status == Session.Status.CANCELLED:
         raise Conflict(_("中止になった回の出欠は記録できません。"))
+    # Attendance marks a session held and makes it count for fees, so a day
+    # that has not come yet cannot have any; later the same day is fine.
+    if timezone.localtime(session.starts_at).date() > timezone.localdate():
+        raise Conflict(_("まだ来ていない日の出欠は記録できません。"))
     if participant is not None:
         # Partner staff record only the people on their roster, never anyone else.
         on_roster = (

@@ -107,6 +107,17 @@ def test_cancelled_session_takes_no_signups():
         signup_create(session=session, participant=participant, by=by(participant))
 
 
+def test_a_session_that_has_started_takes_no_signups():
+    from tests.builders import started_an_hour_ago
+
+    session = make_session(starts_at=started_an_hour_ago())
+    participant = make_participant()
+    with pytest.raises(Conflict):
+        signup_create(session=session, participant=participant, by=by(participant))
+    session.refresh_from_db()
+    assert session.seats_taken == 0
+
+
 def test_weekly_pattern_creates_sessions_once():
     from datetime import date, time
 

@@ -3,7 +3,13 @@ import pytest
 from core.errors import Conflict, DomainError, NotAllowed
 from opportunities.models import Session, Signup
 from people.models import Supporter
-from tests.builders import make_opportunity, make_participant, make_partner, make_session
+from tests.builders import (
+    make_opportunity,
+    make_participant,
+    make_partner,
+    make_session,
+    started_an_hour_ago,
+)
 from training.attendance import attendance_record, supporter_find_or_create
 from training.models import Attendance
 
@@ -12,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def session(partner):
-    return make_session(opportunity=make_opportunity(partner=partner))
+    # Attendance is taken on the day: the session started an hour ago.
+    return make_session(opportunity=make_opportunity(partner=partner), starts_at=started_an_hour_ago())
 
 
 @pytest.fixture
@@ -75,3 +82,13 @@ def test_supporter_gets_supporter_role(session, partner_staff):
     assert supporter_find_or_create(name="新しい人") == supporter
     with pytest.raises(DomainError):
         supporter_find_or_create(code="NOPE")
+
+
+def test_a_day_that_has_not_come_cannot_have_attendance(partner, participant, partner_staff):
+    tomorrow = make_session(opportunity=make_opportunity(partner=partner))  # three days ahead
+    Signup.objects.create(session=tomorrow, participant=participant, status=Signup.Status.CONFIRMED)
+    with pytest.raises(Conflict):
+        attendance_record(session=tomorrow, participant=participant, status="present", by=partner_staff)
+    tomorrow.refresh_from_db()
+    assert tomorrow.status == Session.Status.SCHEDULED
+    assert not Attendance.objects.exists()

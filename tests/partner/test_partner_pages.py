@@ -7,7 +7,14 @@ from django.urls import reverse
 from core.clock import local_today
 from opportunities.models import Opportunity, Session, Signup
 from people.models import Supporter, User
-from tests.builders import make_opportunity, make_participant, make_partner, make_session, make_user
+from tests.builders import (
+    make_opportunity,
+    make_participant,
+    make_partner,
+    make_session,
+    make_user,
+    started_an_hour_ago,
+)
 from training.models import Attendance
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +33,8 @@ def opportunity(partner):
 
 @pytest.fixture
 def session(opportunity):
-    return make_session(opportunity=opportunity)
+    # Attendance is taken on the day: the session started an hour ago.
+    return make_session(opportunity=opportunity, starts_at=started_an_hour_ago())
 
 
 @pytest.fixture
