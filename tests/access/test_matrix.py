@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from people.auth import api_token_issue
-from tests.api.world import World, assert_no_canary
+from tests.api.world import World, assert_no_canary, move_to_today
 
 ANON, PART, COACH, STAFF, TOKEN = (
     "anonymous",
@@ -52,6 +52,8 @@ class Row:
     allowed: tuple = ()
     data: Callable[[World], dict] = lambda w: {}
     label: str = ""
+    # Runs before the request (and before the state snapshot).
+    prepare: Callable[[World], object] = lambda w: None
     api: bool = field(init=False, default=False)
 
     def __post_init__(self):
@@ -151,6 +153,7 @@ ROWS = [
         "partner_attendance",
         "POST",
         lambda w: [w.session_b.pk],
+        prepare=lambda w: move_to_today(w.session_b),
         allowed=("staff_b",),
         data=lambda w: {"participant": w.participant_b.code, "status": "present"},
     ),
@@ -158,6 +161,7 @@ ROWS = [
         "partner_supporter_add",
         "POST",
         lambda w: [w.session_b.pk],
+        prepare=lambda w: move_to_today(w.session_b),
         allowed=("staff_b",),
         data=lambda w: {"name": "山田 太郎", "minutes": 60},
     ),
@@ -222,6 +226,7 @@ ROWS = [
         "api:record_attendance",
         "POST",
         lambda w: [w.session_b.pk],
+        prepare=lambda w: move_to_today(w.session_b),
         allowed=("staff_b",),
         data=lambda w: {"participant_id": w.participant_b.pk, "status": "present"},
     ),
@@ -358,6 +363,7 @@ def _allowed_cells():
 
 @pytest.mark.parametrize(("row", "role", "htmx"), list(_denied_cells()))
 def test_denied(world, row, role, htmx):
+    row.prepare(world)
     before = _state()
     response = _call(_client(world, role), row, world, htmx=htmx)
     if role == ANON and row.api:
@@ -375,6 +381,7 @@ def test_denied(world, row, role, htmx):
 
 @pytest.mark.parametrize(("row", "role"), list(_allowed_cells()))
 def test_allowed_positive_control(world, row, role):
+    row.prepare(world)
     response = _call(_client(world, role), row, world)
     assert response.status_code in (200, 201, 302), (response.status_code, response.content[:300])
     if response.status_code == 302:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from opportunities.services import signup_approve
 from people.auth import api_token_issue
-from tests.api.world import assert_no_canary
+from tests.api.world import assert_no_canary, move_to_today
 from training.attendance import attendance_record
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,7 @@ def _urls(pairs):
 def busy_world(world):
     """Participant A confirmed on two of organisation A's sessions, one with attendance."""
     signup_approve(signup=world.request_a, by=world.coach_a)
+    move_to_today(world.session_a)
     attendance_record(
         session=world.session_a, participant=world.participant_a, status="present", by=world.staff_a
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from opportunities.models import Opportunity, Session, Signup
 from people.auth import api_token_issue, api_token_user
-from tests.api.world import CANARIES, assert_no_canary
+from tests.api.world import CANARIES, assert_no_canary, move_to_today
 from training.models import Attendance
 
 pytestmark = pytest.mark.django_db
@@ -263,6 +263,7 @@ def test_roster_leaves_out_requests_and_other_organisations(world, bearer):
 
 
 def test_partner_records_and_lists_attendance(world, bearer):
+    move_to_today(world.session_a)
     client = bearer(world.staff_a)
     url = f"/api/partner/sessions/{world.session_a.pk}/attendance"
     response = post(client, url, {"participant_id": world.participant_a.pk, "status": "present"})
@@ -276,6 +277,8 @@ def test_partner_records_and_lists_attendance(world, bearer):
 
 
 def test_partner_cannot_record_attendance_for_strangers_or_other_sessions(world, bearer):
+    move_to_today(world.session_a)
+    move_to_today(world.session_b)
     client = bearer(world.staff_a)
     url = f"/api/partner/sessions/{world.session_a.pk}/attendance"
     # Participant B never signed up with organisation A: not visible at all.
@@ -468,3 +471,11 @@ def test_tokens_expire_after_a_year(world):
         assert api_token_user(token) is None
     with time_machine.travel(timezone.now() + timedelta(days=364)):
         assert api_token_user(token) == world.staff_a
+
+
+def test_attendance_for_a_day_that_has_not_come_is_409(world, bearer):
+    url = f"/api/partner/sessions/{world.session_a.pk}/attendance"
+    response = post(
+        bearer(world.staff_a), url, {"participant_id": world.participant_a.pk, "status": "present"}
+    )
+    assert response.status_code == 409

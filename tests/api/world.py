@@ -5,6 +5,9 @@ stay out of reach. The canaries are put where the support background lives,
 so that a response body can be scanned for them."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from opportunities.models import Opportunity, Partner, Session, Signup
 from opportunities.services import signup_create
@@ -113,6 +116,19 @@ def build_world(prefix: str = "w") -> World:
         request_a=signup_create(session=session_a_next, participant=participant_a, by=user_a),
         request_b=signup_create(session=session_b_next, participant=participant_b, by=user_b),
     )
+
+
+def move_to_today(session: Session) -> Session:
+    """Let a session (signed up for while it was ahead) start an hour ago, so
+    that its attendance can be taken: no one signs up for a session that has
+    started, and no one takes attendance for a day that has not come."""
+    now = timezone.localtime()
+    starts = max(now - timedelta(hours=1), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    starts = starts.replace(second=0, microsecond=0)
+    length = session.ends_at - session.starts_at
+    Session.objects.filter(pk=session.pk).update(starts_at=starts, ends_at=starts + length)
+    session.refresh_from_db()
+    return session
 
 
 def assert_no_canary(body: bytes | str) -> None:

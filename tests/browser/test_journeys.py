@@ -2,15 +2,14 @@
 (artifacts/screenshots/<test>/). Locators are roles with the visible Japanese
 text, scoped by the pages' data-* attributes."""
 
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from opportunities.models import Opportunity, Signup
 from opportunities.services import signup_create
 from people.models import User
+from tests.api.world import move_to_today
 from tests.browser.conftest import DESKTOP, PHONE, big_enough_to_tap, fits_the_screen, log_in
 from tests.builders import make_opportunity, make_participant, make_partner, make_session, make_user
 from training.models import Attendance
@@ -121,14 +120,12 @@ def _attendance_world():
     partner = make_partner(name="松尾ふれあい食堂")
     staff = make_user(role=User.Role.PARTNER_STAFF, username="staff_browser", partner=partner)
     opportunity = make_opportunity(partner=partner, title="子ども食堂の配膳", min_readiness=1)
-    starts = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
-    session = make_session(
-        opportunity=opportunity, starts_at=starts, ends_at=starts + timedelta(hours=3)
-    )
+    session = make_session(opportunity=opportunity)
     people = [_participant("takahashi_att", "高橋"), _participant("ito_att", "伊藤")]
     for person in people:
         signup_create(session=session, participant=person, by=person.user)
-    return staff, session, people
+    # They signed up while it was ahead; now it is today's session, under way.
+    return staff, move_to_today(session), people
 
 
 def test_partner_staff_take_attendance_on_a_phone(open_page):
