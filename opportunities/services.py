@@ -15,6 +15,7 @@ from django_q.tasks import async_task
 
 from core.clock import at
 from core.errors import Conflict, DomainError, NotAllowed
+from matching.rules import NEXT_STEP, TOO_HIGH, readiness_fit
 from opportunities.models import CalendarFeed, Opportunity, Session, Signup
 from people.models import ParticipantProfile, User
 
@@ -24,11 +25,6 @@ NOTIFY_SESSION_CANCELLED = "opportunities.tasks.session_cancelled_notify"
 
 def _notify_on_commit(task: str, *args) -> None:
     transaction.on_commit(lambda: async_task(task, *args))
-
-
-def readiness_gap(*, participant: ParticipantProfile, opportunity: Opportunity) -> int:
-    """How many steps the opportunity sits above the participant (0 or less: fits)."""
-    return opportunity.min_readiness - participant.readiness
 
 
 def opportunity_fill_location(opportunity: Opportunity) -> None:
@@ -154,12 +150,12 @@ def signup_create(
     opportunity = session.opportunity
     if opportunity.status != Opportunity.Status.OPEN:
         raise Conflict(_("この活動は現在募集していません。"))
-    gap = readiness_gap(participant=participant, opportunity=opportunity)
+    fit = readiness_fit(participant.readiness, opportunity.min_readiness)
     placed_by_staff = by.is_coach or by.is_secretariat
-    if gap >= 2:
+    if fit == TOO_HIGH:
         raise NotAllowed(_("この活動は今のステップからは2段階以上先のため、申し込めません。"))
 
-    if gap == 1 and not placed_by_staff:
+    if fit == NEXT_STEP and not placed_by_staff:
         status = Signup.Status.REQUESTED
     elif _take_seat(session):
         status = Signup.Status.CONFIRMED
@@ -175,7 +171,7 @@ def signup_create(
                 participant=participant,
                 status=status,
                 created_by=by,
-                decided_by=by if (gap == 1 and placed_by_staff) else None,
+                decided_by=by if (fit == NEXT_STEP and placed_by_staff) else None,
             )
     except IntegrityError:
         # The outer transaction rolls back the seat we may have taken.
