@@ -10,8 +10,9 @@ from datetime import time as clock_time
 from datetime import timedelta
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.clock import at, local_today
 from matching import embeddings, selectors, services
@@ -223,6 +224,7 @@ def embed_everything(*, batch_size: int = 512, log=print) -> dict:
         editor.add_index(OpportunityEmbedding, index)
     index_seconds = time.perf_counter() - t0
     return {
+        "backfill_s": round(embed_seconds + people_seconds + index_seconds, 1),
         "embedded_opportunities": count,
         "embed_opportunities_s": round(embed_seconds, 1),
         "embed_per_s": round(count / embed_seconds, 1) if embed_seconds and count else None,
@@ -293,31 +295,110 @@ def measure(*, samples: int = 100, seed: int = 2) -> dict:
         "search_anonymous": _summary(search_timings),
         "search_personal": _summary(personal_search),
         "participants_for_opportunity": _summary(reverse),
-        "ann_recall_at_50": ann_recall(samples=min(samples, 30)),
     }
 
 
-def ann_recall(*, samples: int = 30, k: int = 50) -> float | None:
-    """Share of the exact 50 nearest open postings that the HNSW scan returns,
-    with the same query and settings as the selectors."""
-    open_postings = Opportunity.objects.filter(status=Opportunity.Status.OPEN)
-    people = list(ParticipantProfile.objects.order_by("?")[:samples])
-    vectors = selectors._stored_vectors(
-        ParticipantEmbedding, "participant_id", [p.pk for p in people]
+def embed_throughput(*, texts: int = 512) -> float:
+    """Texts per second of the active backend on real posting documents
+    (after a warm-up call, so loading the model is not counted)."""
+    backend = embeddings.get_backend()
+    docs = [services.opportunity_document(o) for o in Opportunity.objects.order_by("?")[:texts]]
+    backend.encode(docs[:8])
+    t0 = time.perf_counter()
+    backend.encode(docs)
+    return round(len(docs) / (time.perf_counter() - t0), 1)
+
+
+def _ms(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+
+def top10(*, samples: int = 200, k: int = 10, seed: int = 3) -> dict:
+    """ "Top 10 opportunities for a participant" with the filters, through the
+    HNSW index and by exact scan, over the same participants: the candidate
+    query the pages use (selectors.reachable_opportunities +
+    selectors.nearest_opportunity_ids). Each timing includes fetching the
+    participant's stored vector. recall_at_10 counts an indexed result as a hit
+    when it is in the exact top 10; recall_at_10_ties also when its distance
+    equals the exact 10th (synthetic postings share texts, so ties are common)."""
+    rng = random.Random(seed)
+    ids = list(
+        ParticipantEmbedding.objects.filter(
+            model_name=embeddings.get_backend().model_name
+        ).values_list("participant_id", flat=True)
     )
-    hits = total = 0
-    for vector in vectors.values():
-        query = selectors._nearest_query(
-            OpportunityEmbedding, "opportunity", open_postings, vector, k
+    people = list(ParticipantProfile.objects.filter(pk__in=rng.sample(ids, min(samples, len(ids)))))
+    hnsw, exact, hits, hits_ties, total, reachable = [], [], 0, 0, 0, []
+
+    def run(person, exact_scan):
+        t0 = time.perf_counter()
+        vector = selectors._stored_vectors(ParticipantEmbedding, "participant_id", [person.pk])[
+            person.pk
+        ]
+        found = selectors.nearest_opportunity_ids(
+            selectors.reachable_opportunities(person), vector, k, exact=exact_scan
         )
-        with selectors._vector_search(k):
-            approx = set(query)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_indexscan = off")  # forces the exact scan
-            exact = set(query)
-        hits += len(approx & exact)
-        total += len(exact)
-    return round(hits / total, 3) if total else None
+        return found, vector, time.perf_counter() - t0
+
+    for person in people[:5]:  # warm caches
+        run(person, False)
+        run(person, True)
+    for person in people:
+        approx, vector, seconds = run(person, False)
+        hnsw.append(seconds)
+        truth, _vector, seconds = run(person, True)
+        exact.append(seconds)
+        hits += len(set(approx) & set(truth))
+        total += len(truth)
+        if truth:
+            found = selectors._stored_vectors(
+                OpportunityEmbedding, "opportunity_id", [*approx, *truth]
+            )
+            tenth = max(1.0 - float(vector @ found[i]) for i in truth)
+            hits_ties += min(
+                len(truth), sum(1.0 - float(vector @ found[i]) <= tenth + 1e-5 for i in approx)
+            )
+        if len(reachable) < 50:
+            reachable.append(selectors.reachable_opportunities(person).count())
+    return {
+        "top10_hnsw_p50_ms": _ms(hnsw, 0.50),
+        "top10_hnsw_p95_ms": _ms(hnsw, 0.95),
+        "top10_exact_p50_ms": _ms(exact, 0.50),
+        "top10_exact_p95_ms": _ms(exact, 0.95),
+        "recall_at_10": round(hits / total, 3) if total else None,
+        "recall_at_10_ties": round(hits_ties / total, 3) if total else None,
+        "top10_samples": len(people),
+        "reachable_median": int(statistics.median(reachable)) if reachable else 0,
+    }
+
+
+def coach_session(*, samples: int = 100, seed: int = 4) -> dict:
+    """The coach's "participants for this session": selectors.participants_for_opportunity
+    with one upcoming session, best 20 of every participant."""
+    rng = random.Random(seed)
+    ids = list(
+        Session.objects.filter(
+            opportunity__status=Opportunity.Status.OPEN, starts_at__gte=timezone.now()
+        ).values_list("pk", flat=True)[:20000]
+    )
+    sessions = list(
+        Session.objects.filter(pk__in=rng.sample(ids, min(samples, len(ids)))).select_related(
+            "opportunity"
+        )
+    )
+    timings = []
+    for n, session in enumerate(sessions):
+        t0 = time.perf_counter()
+        selectors.participants_for_opportunity(
+            opportunity=session.opportunity, session=session, limit=20
+        )
+        if n >= 3:  # the first calls warm caches
+            timings.append(time.perf_counter() - t0)
+    return {
+        "coach_participants_for_session_p50_ms": _ms(timings, 0.50),
+        "coach_participants_for_session_p95_ms": _ms(timings, 0.95),
+    }
 
 
 def explain_for_participant() -> str:
@@ -334,3 +415,72 @@ def explain_for_participant() -> str:
     )
     with selectors._vector_search(selectors.ANN_CANDIDATES):
         return query.explain(analyze=True)
+
+
+CONTRACT_KEYS = (
+    "embed_texts_per_s",
+    "backfill_s",
+    "top10_hnsw_p50_ms",
+    "top10_hnsw_p95_ms",
+    "top10_exact_p50_ms",
+    "top10_exact_p95_ms",
+    "recall_at_10",
+    "coach_participants_for_session_p50_ms",
+    "coach_participants_for_session_p95_ms",
+    "opportunities",
+    "participants",
+    "backend",
+    "ef_search",
+    "iterative_scan",
+)
+
+
+def run(
+    *,
+    opportunities: int,
+    participants: int,
+    samples: int = 100,
+    contract_only: bool = False,
+    database: str = "",
+    log=print,
+) -> dict:
+    """Everything bench_matching prints, in the current (scratch) database."""
+    result = {
+        "backend": embeddings.get_backend().model_name,
+        "dimensions": embeddings.get_backend().dimensions,
+        "ef_search": selectors.EF_SEARCH,
+        "iterative_scan": selectors.ITERATIVE_SCAN,
+        "max_scan_tuples": selectors.MAX_SCAN_TUPLES,
+    }
+    have = Opportunity.objects.count()
+    t0 = time.perf_counter()
+    if have != opportunities:
+        if have:
+            raise SystemExit(f"{database} holds {have} opportunities; drop it or use --database")
+        log("generating rows…")
+        result.update(generate(opportunities=opportunities, participants=participants, log=log))
+    else:
+        result.update(
+            {
+                "opportunities": have,
+                "participants": ParticipantProfile.objects.count(),
+                "reused_rows": True,
+            }
+        )
+    result["generate_s"] = round(time.perf_counter() - t0, 1)
+    log("embedding…")
+    result.update(embed_everything(log=log))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT pg_database_size(current_database())")
+        result["database_mb"] = round(cursor.fetchone()[0] / 2**20)
+        cursor.execute("SELECT pg_relation_size(%s)", [f"matching_opp_hnsw_{result['dimensions']}"])
+        result["hnsw_index_mb"] = round(cursor.fetchone()[0] / 2**20)
+    log("timing the candidate query…")
+    result["embed_texts_per_s"] = embed_throughput()
+    result.update(top10(samples=max(samples, 20)))
+    result.update(coach_session(samples=samples))
+    if not contract_only:
+        log("timing selectors…")
+        result.update(measure(samples=samples))
+    return result

@@ -51,8 +51,10 @@ EXACT_SCAN_LIMIT = 2000
 # A search keeps postings at least this share as similar to the text as the best one.
 SEARCH_RELATIVE_FLOOR = 0.5
 # HNSW search breadth; iterative scans extend it while filters drop rows,
-# up to hnsw.max_scan_tuples (pgvector default 20,000).
+# up to hnsw.max_scan_tuples. Measured by bench_matching at 10^5 postings.
 EF_SEARCH = 200
+ITERATIVE_SCAN = "strict_order"
+MAX_SCAN_TUPLES = 20000
 
 
 @dataclass
@@ -423,22 +425,58 @@ def _nearest_exact(model, fk: str, ids: list[int], probes: list[np.ndarray], k: 
 
 
 @contextmanager
-def _vector_search(k: int):
+def _vector_search(k: int, mode: str | None = None):
     """Iterative index scans (pgvector 0.8) keep walking the HNSW graph while the
-    candidate filter rejects rows, instead of returning fewer than k; relaxed
-    order is fine because ranking re-scores everything anyway. SET LOCAL lasts
-    until the end of this transaction only."""
+    candidate filter rejects rows, instead of returning fewer than k. SET LOCAL
+    lasts until the end of this transaction only."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(max(EF_SEARCH, k))])
+        cursor.execute(
+            "SELECT set_config('hnsw.iterative_scan', %s, true),"
+            " set_config('hnsw.ef_search', %s, true),"
+            " set_config('hnsw.max_scan_tuples', %s, true)",
+            [mode or ITERATIVE_SCAN, str(max(EF_SEARCH, k)), str(MAX_SCAN_TUPLES)],
+        )
         yield
+
+
+@contextmanager
+def _exact_search():
+    """The same query without the vector index: every filtered row's distance."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        yield
+
+
+def reachable_opportunities(
+    participant: ParticipantProfile, base: QuerySet[Opportunity] | None = None
+) -> QuerySet[Opportunity]:
+    """The cheap filters of candidate generation, in SQL: open postings (or
+    ``base``), readiness at most one step above the person's, inside a bounding
+    box of their maximum travel distance around home. Exact distance and time
+    are checked by the scoring."""
+    if base is None:
+        base = Opportunity.objects.filter(status=Opportunity.Status.OPEN)
+    return base.filter(_reachable_q(participant))
+
+
+def nearest_opportunity_ids(
+    candidates: QuerySet[Opportunity], vector: np.ndarray, k: int, *, exact: bool = False
+) -> list[int]:
+    """Candidate generation: ids of the k postings among ``candidates`` whose
+    stored vectors are nearest to ``vector``, best first. By default through the
+    HNSW index with an iterative scan (hnsw.ef_search = max(EF_SEARCH, k)); with
+    ``exact=True`` by computing every filtered row's distance. The pages (via
+    _nearest_opportunities) and ``bench_matching`` both call this."""
+    query = _nearest_query(OpportunityEmbedding, "opportunity", candidates, vector, k)
+    with _exact_search() if exact else _vector_search(k):
+        return list(query)
 
 
 def _nearest_opportunities(
     base, seeker: _Seeker, query: str, query_vector, limit: int, k: int
 ) -> list[int]:
     person = seeker.participant
-    feasible = base if person is None else base.filter(_reachable_q(person))
+    feasible = base if person is None else reachable_opportunities(person, base)
     probes = []
     if query_vector is not None:
         probes.append(query_vector)
@@ -450,30 +488,22 @@ def _nearest_opportunities(
             probes.extend(seeker.term_matrix[:2])
 
     ids: dict[int, None] = {}
-    # Someone's surroundings hold a few per cent of a prefecture's postings: an
-    # iterative HNSW scan would skip ~50 rows for each one it keeps, so when few
-    # are reachable, compute every distance for them instead.
+    # Someone's surroundings hold a few per cent of a prefecture's postings:
+    # when few are reachable, compute every distance for them in one pass.
     reachable = _few(feasible) if person is not None and probes else None
     if reachable is not None:
         ids.update(
             dict.fromkeys(_nearest_exact(OpportunityEmbedding, "opportunity", reachable, probes, k))
         )
-    with _vector_search(k):
-        if reachable is None:
-            for n, vector in enumerate(probes):
-                # The profile takes k; each single interest a third of it.
-                depth = k if n == 0 else max(limit, k // 3)
-                ids.update(
-                    dict.fromkeys(
-                        _nearest(OpportunityEmbedding, "opportunity", feasible, vector, depth)
-                    )
-                )
-        if person is not None and probes and len(ids) < limit:
-            # Not enough feasible postings: fill with the nearest infeasible ones,
-            # which the score bands keep below every feasible one.
-            ids.update(
-                dict.fromkeys(_nearest(OpportunityEmbedding, "opportunity", base, probes[0], limit))
-            )
+    else:
+        for n, vector in enumerate(probes):
+            # The profile takes k; each single interest a third of it.
+            depth = k if n == 0 else max(limit, k // 3)
+            ids.update(dict.fromkeys(nearest_opportunity_ids(feasible, vector, depth)))
+    if person is not None and probes and len(ids) < limit:
+        # Not enough feasible postings: fill with the nearest infeasible ones,
+        # which the score bands keep below every feasible one.
+        ids.update(dict.fromkeys(nearest_opportunity_ids(base, probes[0], limit)))
     if not probes:  # nothing embedded yet: nearest postings on the map, then any
         ids.update(dict.fromkeys(_by_proximity(feasible, person)[:k]))
     if person is not None and not probes and len(ids) < limit:

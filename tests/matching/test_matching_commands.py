@@ -132,3 +132,19 @@ def test_embed_all_back_fills_and_resumes():
     stamps = set(OpportunityEmbedding.objects.values_list("updated_at", flat=True))
     call_command("embed_all", verbosity=0)  # nothing changed: nothing re-embedded
     assert set(OpportunityEmbedding.objects.values_list("updated_at", flat=True)) == stamps
+
+
+# transaction=True: the bench drops and rebuilds the HNSW index, which a test's
+# surrounding transaction (with deferred constraint checks pending) forbids.
+@pytest.mark.django_db(transaction=True)
+def test_bench_prints_the_contract_keys_at_a_tiny_scale():
+    from matching import bench
+
+    result = bench.run(opportunities=40, participants=12, samples=5, log=lambda _m: None)
+    for key in bench.CONTRACT_KEYS:
+        assert key in result, key
+    assert result["opportunities"] == 40 and result["participants"] == 12
+    assert 0.0 <= result["recall_at_10"] <= 1.0
+    assert result["top10_hnsw_p95_ms"] >= result["top10_hnsw_p50_ms"] >= 0
+    assert result["embed_texts_per_s"] > 0 and result["backfill_s"] >= 0
+    json.dumps(result)  # one JSON line
