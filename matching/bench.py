@@ -317,8 +317,7 @@ def _ms(samples: list[float], p: float) -> float:
 def top10(*, samples: int = 200, k: int = 10, seed: int = 3) -> dict:
     """ "Top 10 opportunities for a participant" with the filters, through the
     HNSW index and by exact scan, over the same participants: the candidate
-    query the pages use (selectors.reachable_opportunities +
-    selectors.nearest_opportunity_ids). Each timing includes fetching the
+    query the pages use (selectors.nearest_opportunity_ids). Each timing includes fetching the
     participant's stored vector. recall_at_10 counts an indexed result as a hit
     when it is in the exact top 10; recall_at_10_ties also when its distance
     equals the exact 10th (synthetic postings share texts, so ties are common)."""
@@ -336,9 +335,7 @@ def top10(*, samples: int = 200, k: int = 10, seed: int = 3) -> dict:
         vector = selectors._stored_vectors(ParticipantEmbedding, "participant_id", [person.pk])[
             person.pk
         ]
-        found = selectors.nearest_opportunity_ids(
-            selectors.reachable_opportunities(person), vector, k, exact=exact_scan
-        )
+        found = selectors.nearest_opportunity_ids(vector, k, participant=person, exact=exact_scan)
         return found, vector, time.perf_counter() - t0
 
     for person in people[:5]:  # warm caches
@@ -360,7 +357,7 @@ def top10(*, samples: int = 200, k: int = 10, seed: int = 3) -> dict:
                 len(truth), sum(1.0 - float(vector @ found[i]) <= tenth + 1e-5 for i in approx)
             )
         if len(reachable) < 50:
-            reachable.append(selectors.reachable_opportunities(person).count())
+            reachable.append(selectors._candidate_vectors(len(vector), person, None).count())
     return {
         "top10_hnsw_p50_ms": _ms(hnsw, 0.50),
         "top10_hnsw_p95_ms": _ms(hnsw, 0.95),
@@ -402,18 +399,21 @@ def coach_session(*, samples: int = 100, seed: int = 4) -> dict:
 
 
 def explain_for_participant() -> str:
-    """The plan of the nearest-neighbour query a participant's list runs."""
+    """The plan of the indexed "top 10" query (selectors.nearest_opportunity_ids)."""
+    from pgvector.django import CosineDistance
+
+    from matching.models import typed_vector
+
     person = ParticipantProfile.objects.filter(embedding__isnull=False).first()
     vector = selectors._stored_vectors(ParticipantEmbedding, "participant_id", [person.pk])[
         person.pk
     ]
-    candidates = Opportunity.objects.filter(status=Opportunity.Status.OPEN).filter(
-        selectors._reachable_q(person)
-    )
-    query = selectors._nearest_query(
-        OpportunityEmbedding, "opportunity", candidates, vector, selectors.ANN_CANDIDATES
-    )
-    with selectors._vector_search(selectors.ANN_CANDIDATES):
+    dim = len(vector)
+    rows = selectors._candidate_vectors(dim, person, None)
+    query = rows.annotate(distance=CosineDistance(typed_vector(dim), vector.tolist())).order_by(
+        "distance"
+    )[: selectors.HNSW_OVERFETCH]
+    with selectors._vector_search(10):
         return query.explain(analyze=True)
 
 

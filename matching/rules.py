@@ -152,3 +152,16 @@ def containment(needle: set[str], haystack: set[str]) -> float:
     if not needle:
         return 0.0
     return len(needle & haystack) / len(needle)
+
+
+_JAPANESE_CHAR = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def japanese_share(text: str) -> float:
+    """How Japanese a text is, 0 (English) … 1: Japanese characters against
+    English words counted as two characters each (a word carries about as much
+    as two kanji). 0.5 for a text with neither."""
+    ja = len(_JAPANESE_CHAR.findall(text))
+    en = 2 * len(_LATIN_WORD.findall(text))
+    return ja / (ja + en) if ja + en else 0.5

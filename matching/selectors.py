@@ -33,7 +33,14 @@ from pgvector.django import CosineDistance
 from matching import embeddings
 from matching.models import OpportunityEmbedding, ParticipantEmbedding, TermEmbedding, typed_vector
 from matching.ranking import DEFAULT_WEIGHTS, PairFacts, Weights, pair_reasons, score_pair
-from matching.rules import WeeklySlot, bigrams, containment, distance_km, schedule_fit
+from matching.rules import (
+    WeeklySlot,
+    bigrams,
+    containment,
+    distance_km,
+    japanese_share,
+    schedule_fit,
+)
 from matching.services import opportunity_document, participant_document, participant_terms
 from matching.traits import PersonTraits, person_traits, posting_traits, setting_fit
 from opportunities.models import Opportunity, Session
@@ -50,11 +57,22 @@ ANN_CANDIDATES = 150
 EXACT_SCAN_LIMIT = 2000
 # A search keeps postings at least this share as similar to the text as the best one.
 SEARCH_RELATIVE_FLOOR = 0.5
+# ... and never below this similarity, so a text that means nothing (「zzzzqqq」)
+# finds nothing. Per model, since each has its own scale: with USE-m3, nonsense
+# strings reach at most 0.07-0.175 against the tuning postings, real queries
+# 0.19-0.61 on the postings about them (「土いじり」 0.20). The fake test backend
+# hashes one word into one bucket, which can collide at about 0.22.
+SEARCH_ABSOLUTE_FLOOR = {"use-multilingual-v3": 0.18, "fake": 0.25}
+SEARCH_DEFAULT_FLOOR = 0.2
+# Postings containing this share of the text's bigrams are kept whatever the similarity.
+SEARCH_KEYWORD_FLOOR = 0.5
 # HNSW search breadth; iterative scans extend it while filters drop rows,
 # up to hnsw.max_scan_tuples. Measured by bench_matching at 10^5 postings.
 EF_SEARCH = 200
-ITERATIVE_SCAN = "strict_order"
+ITERATIVE_SCAN = "relaxed_order"
 MAX_SCAN_TUPLES = 20000
+# An indexed search fetches at least this many filtered rows and keeps the best.
+HNSW_OVERFETCH = 100
 
 
 @dataclass
@@ -173,6 +191,7 @@ class _Seeker:
     term_grams: dict[str, set[str]]
     availability: list[WeeklySlot]
     traits: PersonTraits
+    japanese: float = 0.5  # rules.japanese_share of the profile
 
     @classmethod
     def build(cls, participant, vector, term_vectors) -> "_Seeker":
@@ -192,6 +211,7 @@ class _Seeker:
         names = [t for t in terms if t in term_vectors]
         matrix = np.stack([term_vectors[t] for t in names]) if names else None
         availability = [_slot(a.weekday, a.start, a.end) for a in participant.availability.all()]
+        document = participant_document(participant)
         return cls(
             participant,
             vector,
@@ -201,7 +221,8 @@ class _Seeker:
             names,
             {t: bigrams(t) for t in terms},
             availability,
-            person_traits(participant_document(participant)),
+            person_traits(document),
+            japanese_share(document),
         )
 
 
@@ -213,6 +234,7 @@ class _OpportunityFacts:
     grams: set[str]
     skill_matrix: np.ndarray | None  # one row per skill phrase that has a vector
     traits: frozenset[str]
+    japanese: float = 0.5  # rules.japanese_share of the posting's text
 
     @classmethod
     def build(cls, opportunity, vector, slots, term_vectors) -> "_OpportunityFacts":
@@ -220,7 +242,13 @@ class _OpportunityFacts:
         matrix = np.stack([term_vectors[s] for s in skills]) if skills else None
         document = opportunity_document(opportunity)
         return cls(
-            opportunity, vector, slots, _haystack(document), matrix, posting_traits(document)
+            opportunity,
+            vector,
+            slots,
+            _haystack(document),
+            matrix,
+            posting_traits(document),
+            japanese_share(document),
         )
 
 
@@ -235,6 +263,7 @@ def _facts(seeker: _Seeker, posting: _OpportunityFacts, *, query_vector, query: 
     opportunity = posting.opportunity
     facts = PairFacts(min_step=opportunity.min_readiness, query=query)
     if query:
+        facts.language_gap = abs(japanese_share(query) - posting.japanese)
         if query_vector is not None and posting.vector is not None:
             facts.profile_similarity = float(query_vector @ posting.vector)
         facts.keyword_overlap = containment(bigrams(query), posting.grams)
@@ -243,6 +272,7 @@ def _facts(seeker: _Seeker, posting: _OpportunityFacts, *, query_vector, query: 
         return facts
 
     if not query:
+        facts.language_gap = abs(seeker.japanese - posting.japanese)
         # Without a search text the topic comes from the person: the whole
         # profile, each interest or skill on its own (against the posting and
         # against each of its skills), and their words verbatim.
@@ -295,18 +325,20 @@ def _rank_opportunities(
 
     ids = _small_candidate_set(base, limit)
     if ids is not None:
-        scored = _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights)
+        scored = _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights, base)
     else:
         scored, seen, k = [], set(), max(ANN_CANDIDATES, 3 * limit)
         for _round in range(2):
             fresh = [
                 i
-                for i in _nearest_opportunities(base, seeker, query, query_vector, limit, k)
+                for i in _nearest_opportunities(
+                    base, opportunities, seeker, query, query_vector, limit, k
+                )
                 if i not in seen
             ]
             seen.update(fresh)
             scored += _score_opportunities(
-                fresh, seeker, query, query_vector, term_vectors, weights
+                fresh, seeker, query, query_vector, term_vectors, weights, base
             )
             # Time is checked here, not in SQL (a per-row weekday/time test on
             # sessions defeats the planner's estimates); if the nearest postings
@@ -333,18 +365,24 @@ def _rank_opportunities(
 def _about_the_query(scored: list) -> list:
     """A search lists what is about the text, not the whole catalogue: postings
     whose similarity reaches a share of the best one (relative, because each
-    model has its own scale), or that contain the words themselves."""
+    model has its own scale) and the model's absolute floor, or that contain the
+    words themselves. A text that matches nothing gives an empty list."""
+    model_name = embeddings.get_backend().model_name
+    absolute = SEARCH_ABSOLUTE_FLOOR.get(model_name, SEARCH_DEFAULT_FLOOR)
     best = max((facts.profile_similarity or 0.0 for *_rest, facts in scored), default=0.0)
-    floor = SEARCH_RELATIVE_FLOOR * best if best > 0 else float("inf")
+    floor = max(absolute, SEARCH_RELATIVE_FLOOR * best)
     return [
         row
         for row in scored
-        if (row[3].profile_similarity or 0.0) >= floor or row[3].keyword_overlap >= 0.5
+        if (row[3].profile_similarity or 0.0) >= floor
+        or row[3].keyword_overlap >= SEARCH_KEYWORD_FLOOR
     ]
 
 
-def _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights) -> list:
-    postings = list(Opportunity.objects.filter(pk__in=ids).select_related("partner"))
+def _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights, base) -> list:
+    # Through ``base``: a candidate found on the copies beside the vectors is
+    # checked against the posting itself (still open, still in the caller's set).
+    postings = list(base.filter(pk__in=ids).select_related("partner"))
     vectors = _stored_vectors(OpportunityEmbedding, "opportunity_id", ids)
     slots = _upcoming_slots(ids)
     if seeker.participant is not None and not query:
@@ -394,9 +432,9 @@ def _nearest_query(model, fk: str, candidates: QuerySet, vector: np.ndarray, k: 
     )
 
 
-def _few(candidates: QuerySet) -> list[int] | None:
+def _few(candidates: QuerySet, key: str = "pk") -> list[int] | None:
     """The candidate ids if there are at most EXACT_SCAN_LIMIT (the count stops early)."""
-    ids = list(candidates.order_by().values_list("pk", flat=True)[: EXACT_SCAN_LIMIT + 1])
+    ids = list(candidates.order_by().values_list(key, flat=True)[: EXACT_SCAN_LIMIT + 1])
     return ids if len(ids) <= EXACT_SCAN_LIMIT else None
 
 
@@ -450,33 +488,71 @@ def _exact_search():
 def reachable_opportunities(
     participant: ParticipantProfile, base: QuerySet[Opportunity] | None = None
 ) -> QuerySet[Opportunity]:
-    """The cheap filters of candidate generation, in SQL: open postings (or
-    ``base``), readiness at most one step above the person's, inside a bounding
-    box of their maximum travel distance around home. Exact distance and time
-    are checked by the scoring."""
+    """Postings (open ones, or ``base``) that pass the cheap filters of
+    candidate generation: readiness at most one step above the person's, inside
+    a bounding box of their maximum travel around home."""
     if base is None:
         base = Opportunity.objects.filter(status=Opportunity.Status.OPEN)
     return base.filter(_reachable_q(participant))
 
 
+def _candidate_vectors(
+    dim: int, participant: ParticipantProfile | None, within: QuerySet[Opportunity] | None
+) -> QuerySet[OpportunityEmbedding]:
+    """Vector rows of the configured model that candidate generation may return:
+    open postings (or those in ``within``) and, for a person, the cheap filters
+    on the copies beside the vector (no join per row the index returns)."""
+    rows = OpportunityEmbedding.objects.filter(
+        model_name=embeddings.get_backend().model_name, dimensions=dim
+    )
+    if within is None:
+        rows = rows.filter(is_open=True)
+    else:
+        rows = rows.filter(opportunity__in=within.order_by().values("pk"))
+    if participant is not None:
+        rows = rows.filter(_reachable_q(participant))
+    return rows
+
+
 def nearest_opportunity_ids(
-    candidates: QuerySet[Opportunity], vector: np.ndarray, k: int, *, exact: bool = False
+    vector: np.ndarray,
+    k: int,
+    *,
+    participant: ParticipantProfile | None = None,
+    within: QuerySet[Opportunity] | None = None,
+    exact: bool = False,
 ) -> list[int]:
-    """Candidate generation: ids of the k postings among ``candidates`` whose
-    stored vectors are nearest to ``vector``, best first. By default through the
-    HNSW index with an iterative scan (hnsw.ef_search = max(EF_SEARCH, k)); with
-    ``exact=True`` by computing every filtered row's distance. The pages (via
-    _nearest_opportunities) and ``bench_matching`` both call this."""
-    query = _nearest_query(OpportunityEmbedding, "opportunity", candidates, vector, k)
-    with _exact_search() if exact else _vector_search(k):
-        return list(query)
+    """Candidate generation ("top k opportunities for a participant"): ids of
+    the k open postings (or postings in ``within``) nearest to ``vector``, best
+    first, that the participant can reach: readiness at most one step above
+    theirs, inside a bounding box of their maximum travel. The pages (through
+    _nearest_opportunities) and ``bench_matching`` both call this.
+
+    By default through the HNSW index: a relaxed-order iterative scan fetches
+    at least HNSW_OVERFETCH filtered rows with their distances and the best k
+    are kept; relaxed order plus over-fetching finds far more of the true
+    nearest than a strict-order scan that stops at k when the filter keeps a few
+    per cent of the rows. ``exact=True`` orders by the distance on the untyped
+    column, which no index serves, so the database finds the rows in the box by
+    their (lat, lon) index and computes each distance."""
+    dim = int(vector.shape[0])
+    rows = _candidate_vectors(dim, participant, within)
+    if exact:
+        query = rows.annotate(distance=CosineDistance("vector", vector.tolist()))
+        return list(query.order_by("distance").values_list("opportunity_id", flat=True)[:k])
+    query = rows.annotate(distance=CosineDistance(typed_vector(dim), vector.tolist())).order_by(
+        "distance"
+    )
+    with _vector_search(k):
+        found = list(query.values_list("opportunity_id", "distance")[: max(k, HNSW_OVERFETCH)])
+    found.sort(key=lambda row: row[1])
+    return [pk for pk, _distance in found[:k]]
 
 
 def _nearest_opportunities(
-    base, seeker: _Seeker, query: str, query_vector, limit: int, k: int
+    base, within, seeker: _Seeker, query: str, query_vector, limit: int, k: int
 ) -> list[int]:
     person = seeker.participant
-    feasible = base if person is None else reachable_opportunities(person, base)
     probes = []
     if query_vector is not None:
         probes.append(query_vector)
@@ -490,7 +566,10 @@ def _nearest_opportunities(
     ids: dict[int, None] = {}
     # Someone's surroundings hold a few per cent of a prefecture's postings:
     # when few are reachable, compute every distance for them in one pass.
-    reachable = _few(feasible) if person is not None and probes else None
+    reachable = None
+    if person is not None and probes:
+        rows = _candidate_vectors(int(probes[0].shape[0]), person, within)
+        reachable = _few(rows, "opportunity_id")
     if reachable is not None:
         ids.update(
             dict.fromkeys(_nearest_exact(OpportunityEmbedding, "opportunity", reachable, probes, k))
@@ -499,11 +578,16 @@ def _nearest_opportunities(
         for n, vector in enumerate(probes):
             # The profile takes k; each single interest a third of it.
             depth = k if n == 0 else max(limit, k // 3)
-            ids.update(dict.fromkeys(nearest_opportunity_ids(feasible, vector, depth)))
+            ids.update(
+                dict.fromkeys(
+                    nearest_opportunity_ids(vector, depth, participant=person, within=within)
+                )
+            )
     if person is not None and probes and len(ids) < limit:
         # Not enough feasible postings: fill with the nearest infeasible ones,
         # which the score bands keep below every feasible one.
-        ids.update(dict.fromkeys(nearest_opportunity_ids(base, probes[0], limit)))
+        ids.update(dict.fromkeys(nearest_opportunity_ids(probes[0], limit, within=within)))
+    feasible = base if person is None else reachable_opportunities(person, base)
     if not probes:  # nothing embedded yet: nearest postings on the map, then any
         ids.update(dict.fromkeys(_by_proximity(feasible, person)[:k]))
     if person is not None and not probes and len(ids) < limit:

@@ -76,8 +76,30 @@ def terms_embed(*, terms: Iterable[str]) -> dict[str, np.ndarray]:
     return found
 
 
+FILTER_FIELDS = ["is_open", "min_readiness", "lat", "lon"]
+
+
+def opportunity_filters(opportunity: Opportunity) -> dict:
+    """The cheap filters of candidate generation, copied beside the vector."""
+    return {
+        "is_open": opportunity.status == Opportunity.Status.OPEN,
+        "min_readiness": opportunity.min_readiness,
+        "lat": opportunity.lat,
+        "lon": opportunity.lon,
+    }
+
+
+def opportunity_filters_sync(*, opportunity: Opportunity) -> int:
+    """Copy a saved posting's status, step and place to its vector row (one
+    UPDATE, no embedding): runs on every save, the text may not have changed."""
+    return OpportunityEmbedding.objects.filter(opportunity_id=opportunity.pk).update(
+        **opportunity_filters(opportunity)
+    )
+
+
 def opportunities_embed(*, opportunities: Sequence[Opportunity], force: bool = False) -> int:
-    """Embed the postings whose text or model changed; returns how many were embedded."""
+    """Embed the postings whose text or model changed; returns how many were embedded.
+    The filter copies of the others are brought up to date too."""
     backend = embeddings.get_backend()
     docs = {o.pk: opportunity_document(o) for o in opportunities}
     hashes = {pk: embeddings.source_hash(backend.model_name, doc) for pk, doc in docs.items()}
@@ -88,10 +110,18 @@ def opportunities_embed(*, opportunities: Sequence[Opportunity], force: bool = F
             ).values_list("opportunity_id", "source_hash")
         )
         docs = {pk: doc for pk, doc in docs.items() if (pk, hashes[pk]) not in current}
+        unchanged = [
+            OpportunityEmbedding(opportunity_id=o.pk, **opportunity_filters(o))
+            for o in opportunities
+            if o.pk not in docs and (o.pk, hashes[o.pk]) in current
+        ]
+        if unchanged:
+            OpportunityEmbedding.objects.bulk_update(unchanged, FILTER_FIELDS, batch_size=1000)
     if not docs:
         return 0
     vectors = backend.encode(list(docs.values()))
     now = timezone.now()
+    by_pk = {o.pk: o for o in opportunities}
     rows = [
         OpportunityEmbedding(
             opportunity_id=pk,
@@ -100,6 +130,7 @@ def opportunities_embed(*, opportunities: Sequence[Opportunity], force: bool = F
             source_hash=hashes[pk],
             vector=vector,
             updated_at=now,
+            **opportunity_filters(by_pk[pk]),
         )
         for pk, vector in zip(docs, vectors, strict=True)
     ]
@@ -108,7 +139,14 @@ def opportunities_embed(*, opportunities: Sequence[Opportunity], force: bool = F
             rows,
             update_conflicts=True,
             unique_fields=["opportunity"],
-            update_fields=["model_name", "dimensions", "source_hash", "vector", "updated_at"],
+            update_fields=[
+                "model_name",
+                "dimensions",
+                "source_hash",
+                "vector",
+                "updated_at",
+                *FILTER_FIELDS,
+            ],
         )
     terms_embed(
         terms=[s for o in opportunities if o.pk in docs for s in [*o.skills, *o.useful_skills]]

@@ -94,3 +94,5 @@ def test_ranking_crosses_languages_with_the_default_model():
             opportunities_search(query="vegetable farming")[0].opportunity == postings["畑"]
         )  # EN → JA
         assert opportunities_search(query="古本")[0].opportunity == postings["books"]  # JA → EN
+        # A text that means nothing finds nothing (the page shows its empty state).
+        assert opportunities_search(query="zzzzqqq") == []

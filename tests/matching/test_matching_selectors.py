@@ -195,3 +195,10 @@ def test_participants_nearest_neighbour_path_keeps_who_can_come_first(postings, 
     matches = participants_for_opportunity(opportunity=postings["next_step"], limit=2)
     assert [m.participant for m in matches] == [fits, busy]
     assert matches[0].feasible and not matches[1].feasible
+
+
+def test_search_for_nonsense_finds_nothing(farm_lover, postings):
+    embed_everything()
+    assert opportunities_search(query="zzzzqqq") == []
+    assert opportunities_search(query="zzzzqqq", participant=farm_lover, limit=None) == []
+    assert opportunities_search(query="野菜の収穫")  # a real text still finds postings

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import override_settings
 
-from matching import bench
+from matching import bench, selectors
 
 
 class Command(BaseCommand):
@@ -42,6 +42,16 @@ class Command(BaseCommand):
             "--keep", action="store_true", help="keep (and reuse) the scratch database"
         )
         parser.add_argument(
+            "--ef-search",
+            type=int,
+            help=f"hnsw.ef_search for this run (default {selectors.EF_SEARCH}, as the pages use)",
+        )
+        parser.add_argument(
+            "--iterative-scan",
+            choices=["strict_order", "relaxed_order"],
+            help=f"hnsw.iterative_scan for this run (default {selectors.ITERATIVE_SCAN})",
+        )
+        parser.add_argument(
             "--contract-only",
             action="store_true",
             help="skip the wider selector timings (for_participant, search, …)",
@@ -54,6 +64,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         backend = options["backend"] or settings.EMBEDDING_BACKEND
+        # Trying other settings: the selectors read these module constants per call.
+        if options["ef_search"]:
+            selectors.EF_SEARCH = options["ef_search"]
+        if options["iterative_scan"]:
+            selectors.ITERATIVE_SCAN = options["iterative_scan"]
         with override_settings(EMBEDDING_BACKEND=backend):
             self._run(options, backend)
 
