@@ -68,6 +68,18 @@ class Migration(migrations.Migration):
             name='min_readiness',
             field=models.PositiveSmallIntegerField(default=1, verbose_name='目安のステップ'),
         ),
+        migrations.RunSQL(
+            # Before the indexes are built (an UPDATE of every row would
+            # otherwise insert each new row version into the HNSW graphs). Fill the filter copies from the postings (later saves keep them in step).
+            sql="""
+                UPDATE matching_opportunityembedding e
+                SET is_open = (o.status = 'open'), min_readiness = o.min_readiness,
+                    lat = o.lat, lon = o.lon
+                FROM opportunities_opportunity o
+                WHERE o.id = e.opportunity_id
+            """,
+            reverse_sql=migrations.RunSQL.noop,
+        ),
         migrations.AddIndex(
             model_name='opportunityembedding',
             index=pgvector.django.indexes.HnswIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.comparison.Cast('vector', pgvector.django.vector.VectorField(dimensions=384)), name='vector_cosine_ops'), condition=models.Q(('dimensions', 384)), ef_construction=200, m=32, name='matching_opp_hnsw_384'),
@@ -103,16 +115,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='participantembedding',
             index=pgvector.django.indexes.HnswIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.comparison.Cast('vector', pgvector.django.vector.VectorField(dimensions=1024)), name='vector_cosine_ops'), condition=models.Q(('dimensions', 1024)), ef_construction=200, m=32, name='matching_part_hnsw_1024'),
-        ),
-        migrations.RunSQL(
-            # Fill the filter copies from the postings (later saves keep them in step).
-            sql="""
-                UPDATE matching_opportunityembedding e
-                SET is_open = (o.status = 'open'), min_readiness = o.min_readiness,
-                    lat = o.lat, lon = o.lon
-                FROM opportunities_opportunity o
-                WHERE o.id = e.opportunity_id
-            """,
-            reverse_sql=migrations.RunSQL.noop,
         ),
     ]
