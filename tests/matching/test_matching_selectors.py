@@ -202,3 +202,33 @@ def test_search_for_nonsense_finds_nothing(farm_lover, postings):
     assert opportunities_search(query="zzzzqqq") == []
     assert opportunities_search(query="zzzzqqq", participant=farm_lover, limit=None) == []
     assert opportunities_search(query="野菜の収穫")  # a real text still finds postings
+
+
+@pytest.mark.parametrize("exact", [False, True], ids=["hnsw", "exact"])
+def test_candidate_query_filters_on_the_copies_beside_the_vector(farm_lover, postings, exact):
+    embed_everything()
+    vector = selectors._stored_vectors(
+        selectors.ParticipantEmbedding, "participant_id", [farm_lover.pk]
+    )[farm_lover.pk]
+    found = selectors.nearest_opportunity_ids(vector, 10, participant=farm_lover, exact=exact)
+    assert postings["farm"].pk in found
+    assert postings["too_high"].pk not in found  # two steps above: filtered in SQL
+
+    farm = postings["farm"]
+    farm.status = Opportunity.Status.CLOSED
+    farm.save(update_fields=["status"])  # no text change, no task: the copy follows at once
+    assert farm.embedding.__class__.objects.get(pk=farm.pk).is_open is False
+    found = selectors.nearest_opportunity_ids(vector, 10, participant=farm_lover, exact=exact)
+    assert farm.pk not in found
+
+
+def test_a_stale_copy_never_lists_a_closed_posting(farm_lover, postings, monkeypatch):
+    embed_everything()
+    # A bulk update sends no signal, so the copy beside the vector still says open;
+    # the posting itself is checked before it is scored.
+    Opportunity.objects.filter(pk=postings["farm"].pk).update(status=Opportunity.Status.CLOSED)
+    monkeypatch.setattr(selectors, "EXACT_LIMIT", 1)
+    for scan_limit in (5000, 0):
+        monkeypatch.setattr(selectors, "EXACT_SCAN_LIMIT", scan_limit)
+        listed = opportunities_for_participant(participant=farm_lover, limit=10)
+        assert postings["farm"] not in [m.opportunity for m in listed]
