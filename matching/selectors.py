@@ -520,7 +520,7 @@ def nearest_opportunity_ids(
     *,
     participant: ParticipantProfile | None = None,
     within: QuerySet[Opportunity] | None = None,
-    exact: bool = False,
+    exact: bool | None = False,
 ) -> list[int]:
     """Candidate generation ("top k opportunities for a participant"): ids of
     the k open postings (or postings in ``within``) nearest to ``vector``, best
@@ -534,9 +534,13 @@ def nearest_opportunity_ids(
     nearest than a strict-order scan that stops at k when the filter keeps a few
     per cent of the rows. ``exact=True`` orders by the distance on the untyped
     column, which no index serves, so the database finds the rows in the box by
-    their (lat, lon) index and computes each distance."""
+    their (lat, lon) index and computes each distance. ``exact=None`` chooses:
+    exact when at most EXACT_SCAN_LIMIT rows pass the filters (an index scan
+    would wade through many rejected rows for each kept one), else the index."""
     dim = int(vector.shape[0])
     rows = _candidate_vectors(dim, participant, within)
+    if exact is None:
+        exact = _few(rows, "opportunity_id") is not None
     if exact:
         query = rows.annotate(distance=CosineDistance("vector", vector.tolist()))
         return list(query.order_by("distance").values_list("opportunity_id", flat=True)[:k])

@@ -144,7 +144,7 @@ def test_bench_prints_the_contract_keys_at_a_tiny_scale():
     for key in bench.CONTRACT_KEYS:
         assert key in result, key
     assert result["opportunities"] == 40 and result["participants"] == 12
-    assert 0.0 <= result["recall_at_10"] <= 1.0
+    assert 0.0 <= result["recall_at_10"] <= 1.0 and 0.0 <= result["recall_at_10_planned"] <= 1.0
     assert result["top10_hnsw_p95_ms"] >= result["top10_hnsw_p50_ms"] >= 0
     assert result["embed_texts_per_s"] > 0 and result["backfill_s"] >= 0
     json.dumps(result)  # one JSON line

@@ -18,10 +18,14 @@ class Command(BaseCommand):
         "participant within readiness+1 and a bounding box of their maximum travel, through the "
         "HNSW index with an iterative scan); top10_exact_p50_ms / top10_exact_p95_ms (the same "
         "query without the index, same participants); recall_at_10 (indexed against exact) and "
-        "recall_at_10_ties (distance ties with the exact 10th count as hits); "
+        "recall_at_10_ties (distance ties with the exact 10th count as hits), top10_samples, "
+        "reachable_median (postings within a sampled person's filters); "
+        "top10_planned_p50_ms / _p95_ms and recall_at_10_planned (what the pages do: exact when "
+        "at most exact_scan_limit rows pass the filters, else the index); "
         "coach_participants_for_session_p50_ms / _p95_ms (the coach's participants for one "
         "session); opportunities, participants, sessions, backend, dimensions, ef_search, "
-        "iterative_scan, max_scan_tuples; and the wider selector timings (for_participant, "
+        "iterative_scan, max_scan_tuples, hnsw_overfetch, hnsw_m, hnsw_ef_construction; "
+        "and the wider selector timings (for_participant, "
         "search_anonymous, search_personal, participants_for_opportunity). "
         "The scratch database is dropped afterwards unless --keep is given; --keep also lets a later "
         "run reuse the rows and vectors (embedding 10^5 texts with the real model takes minutes)."
@@ -52,6 +56,11 @@ class Command(BaseCommand):
             help=f"hnsw.iterative_scan for this run (default {selectors.ITERATIVE_SCAN})",
         )
         parser.add_argument(
+            "--exact-scan-limit",
+            type=int,
+            help=f"rows up to which the search is exact (default {selectors.EXACT_SCAN_LIMIT})",
+        )
+        parser.add_argument(
             "--contract-only",
             action="store_true",
             help="skip the wider selector timings (for_participant, search, …)",
@@ -67,6 +76,8 @@ class Command(BaseCommand):
         # Trying other settings: the selectors read these module constants per call.
         if options["ef_search"]:
             selectors.EF_SEARCH = options["ef_search"]
+        if options["exact_scan_limit"] is not None:
+            selectors.EXACT_SCAN_LIMIT = options["exact_scan_limit"]
         if options["iterative_scan"]:
             selectors.ITERATIVE_SCAN = options["iterative_scan"]
         with override_settings(EMBEDDING_BACKEND=backend):
