@@ -551,13 +551,15 @@ def nearest_opportunity_ids(
         exact = _few(rows, "opportunity_id") is not None
     if exact:
         query = rows.annotate(distance=CosineDistance("vector", vector.tolist()))
-        return list(query.order_by("distance").values_list("opportunity_id", flat=True)[:k])
+        # Ties (postings with the same text) broken by id, so every call agrees.
+        query = query.order_by("distance", "opportunity_id")
+        return list(query.values_list("opportunity_id", flat=True)[:k])
     query = rows.annotate(distance=CosineDistance(typed_vector(dim), vector.tolist())).order_by(
         "distance"
     )
     with _vector_search(k):
         found = list(query.values_list("opportunity_id", "distance")[: max(k, HNSW_OVERFETCH)])
-    found.sort(key=lambda row: row[1])
+    found.sort(key=lambda row: (row[1], row[0]))
     return [pk for pk, _distance in found[:k]]
 
 
