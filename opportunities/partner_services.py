@@ -6,7 +6,6 @@ import secrets
 from datetime import time
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, NotAllowed
@@ -67,6 +66,7 @@ def opportunity_close(*, opportunity: Opportunity, by: User) -> Opportunity:
     """Stop taking sign-ups. Sessions already planned stay as they are; staff
     cancel those they will not hold (which notifies the people signed up)."""
     _check_partner(partner=opportunity.partner, by=by)
-    Opportunity.objects.filter(pk=opportunity.pk).update(status=Opportunity.Status.CLOSED, updated_at=timezone.now())
     opportunity.status = Opportunity.Status.CLOSED
+    # A save, not a queryset update: post_save copies the status beside the vector.
+    opportunity.save(update_fields=["status", "updated_at"])
     return opportunity
