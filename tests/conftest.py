@@ -1,7 +1,21 @@
+import os
+
 import pytest
 
 from people.models import User
 from tests.builders import make_participant, make_partner, make_user
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Developers often run parts of the suite at once against the one embedded
+    server; TEST_DB_SUFFIX gives a run a test database of its own. CI leaves it unset."""
+    suffix = os.environ.get("TEST_DB_SUFFIX", "")
+    if suffix:
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}"
 
 
 @pytest.fixture

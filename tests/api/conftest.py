@@ -2,7 +2,6 @@ import pytest
 from django.test import Client
 
 from people.auth import api_token_issue
-from tests.api.dbname import django_db_modify_db_settings  # noqa: F401 - fixture
 from tests.api.world import build_world
 
 

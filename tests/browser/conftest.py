@@ -12,8 +12,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.api.dbname import django_db_modify_db_settings  # noqa: F401 - fixture
-
 # Playwright's sync API runs an asyncio event loop in the test thread, and
 # Django refuses ORM calls from a thread with a running loop. The test thread
 # still calls the ORM synchronously and alone (to build data and check it),
