@@ -53,12 +53,12 @@ EXACT_LIMIT = 600
 # Nearest neighbours taken from the index before re-scoring, per query vector.
 ANN_CANDIDATES = 150
 # Up to this many reachable candidates, nearest neighbours are found by computing
-# every distance (found by the box index); above it, by the HNSW index. Measured
-# at 10^5 postings: exact takes ~5 ms at 500 rows, ~17 ms at 3,000, ~70 ms at
-# 20,000; a filtered HNSW scan ~100 ms at 500 rows (it wades through rejected
-# ones), ~20 ms at 3,000, ~7 ms above 10,000, but finds only ~0.9 of the true
-# 10 nearest when the box holds a few per cent of the postings. 6,000 keeps the
-# p95 near 35 ms and recall@10 above 0.95 (bench_matching, 10^5 postings).
+# every distance (rows found by the box index); above it, by the HNSW index.
+# bench_matching at 10^5 postings across Chiba (p50): exact takes ~4 ms for a
+# person who travels 3 km (about 1,000 rows), ~9 ms at 5 km, ~55 ms at 20 km
+# (about 20,000 rows); a filtered HNSW scan ~150 ms at 3 km, because it wades
+# through every posting outside the box to find the few inside, and ~15 ms at
+# 20 km. 6,000 gave the lowest p95 of 6,000 / 12,000 / 30,000 in the same run.
 EXACT_SCAN_LIMIT = 6000
 # A search keeps postings at least this share as similar to the text as the best one.
 SEARCH_RELATIVE_FLOOR = 0.5

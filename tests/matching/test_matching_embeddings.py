@@ -65,3 +65,26 @@ def test_sentence_transformers_backend_loads_the_packaged_model_offline(monkeypa
         )
         assert np.linalg.norm(farm) == pytest.approx(1.0, abs=1e-4)
         assert cosine(farm, harvest) > cosine(farm, books)
+
+
+@pytest.mark.django_db
+def test_vectors_stay_in_the_row_not_in_toast():
+    # A 512-dimensional vector is just over PostgreSQL's 2 kB TOAST threshold;
+    # migration 0003 keeps it in the row, so exact distance scans read no TOAST.
+    from django.db import connection
+
+    from matching import services
+    from matching.models import OpportunityEmbedding
+    from tests.builders import make_opportunity
+
+    with override_settings(EMBEDDING_BACKEND="fake"):
+        services.opportunities_embed(opportunities=[make_opportunity() for _ in range(3)])
+    assert OpportunityEmbedding.objects.filter(dimensions=512).count() == 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_relation_size(reltoastrelid) FROM pg_class"
+            " WHERE relname = 'matching_opportunityembedding'"
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT max(pg_column_size(vector)) FROM matching_opportunityembedding")
+        assert cursor.fetchone()[0] > 2032  # over the default threshold, so the setting matters
