@@ -19,7 +19,10 @@ url = embedded_database_url(Path(sys.argv[1]))
 with psycopg.connect(url) as conn:
     version = conn.execute("SELECT current_setting('server_version_num')").fetchone()[0]
     pid = conn.execute("SELECT pg_postmaster_start_time()").fetchone()[0]
-print(url, version, pid, sep="|")
+    buffers = conn.execute(
+        "SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers' ORDER BY seqno DESC LIMIT 1"
+    ).fetchone()[0]
+print(url, version, pid, buffers, sep="|")
 """
 
 
@@ -39,6 +42,8 @@ def test_two_processes_share_one_embedded_server(tmp_path):
     assert first[0] == second[0]  # same server, same database
     assert int(first[1]) >= 180000  # PostgreSQL 18
     assert (pgdata / "PG_VERSION").read_text().strip() == "18"
+    # Set for the server's next start (vectors need more than the 128MB default).
+    assert first[3] == second[3] == "1GB"
 
 
 @pytest.mark.slow
