@@ -86,8 +86,12 @@ class OpportunityEmbedding(EmbeddingBase):
         verbose_name_plural = _("活動のベクトル")
         indexes = [
             *_hnsw_indexes("matching_opp"),
+            # The step is in the index too, so a box search drops the postings
+            # more than one step above the person before reading their rows.
             models.Index(
-                fields=["lat", "lon"], name="matching_opp_open_box", condition=Q(is_open=True)
+                fields=["lat", "lon", "min_readiness"],
+                name="matching_opp_open_box_step",
+                condition=Q(is_open=True),
             ),
         ]
         constraints = [_dimensions_match("matching_opportunityembedding_dimensions_match")]

@@ -437,30 +437,21 @@ def _nearest_query(model, fk: str, candidates: QuerySet, vector: np.ndarray, k: 
     )
 
 
-def _few(candidates: QuerySet, key: str = "pk") -> list[int] | None:
-    """The candidate ids if there are at most EXACT_SCAN_LIMIT (the count stops early)."""
-    ids = list(candidates.order_by().values_list(key, flat=True)[: EXACT_SCAN_LIMIT + 1])
-    return ids if len(ids) <= EXACT_SCAN_LIMIT else None
+def _few(candidates: QuerySet) -> bool:
+    """Whether at most EXACT_SCAN_LIMIT rows pass (counted in the database, which
+    stops at one more)."""
+    return candidates.order_by()[: EXACT_SCAN_LIMIT + 1].count() <= EXACT_SCAN_LIMIT
 
 
-def _nearest_exact(model, fk: str, ids: list[int], probes: list[np.ndarray], k: int) -> list[int]:
-    """The k nearest ids for each probe, from one pass over the given rows: the
-    database computes every distance (no index), Python picks the best."""
-    if not ids or not probes:
+def _nearest_exact(candidates: QuerySet, fk: str, probes: list[np.ndarray], k: int) -> list[int]:
+    """The k nearest ids for each probe, from one pass over the candidate vector
+    rows: the database computes every distance (no index), Python picks the best."""
+    if not probes:
         return []
-    backend = embeddings.get_backend()
     distances = {
         f"d{n}": CosineDistance("vector", vector.tolist()) for n, vector in enumerate(probes)
     }
-    rows = list(
-        model.objects.filter(
-            model_name=backend.model_name,
-            dimensions=int(probes[0].shape[0]),
-            **{f"{fk}_id__in": ids},
-        )
-        .annotate(**distances)
-        .values_list(f"{fk}_id", *distances)
-    )
+    rows = list(candidates.annotate(**distances).values_list(f"{fk}_id", *distances))
     found: dict[int, None] = {}
     for n in range(len(probes)):
         found.update(dict.fromkeys(row[0] for row in sorted(rows, key=lambda row: row[n + 1])[:k]))
@@ -548,7 +539,7 @@ def nearest_opportunity_ids(
     dim = int(vector.shape[0])
     rows = _candidate_vectors(dim, participant, within)
     if exact is None:
-        exact = _few(rows, "opportunity_id") is not None
+        exact = _few(rows)
     if exact:
         query = rows.annotate(distance=CosineDistance("vector", vector.tolist()))
         # Ties (postings with the same text) broken by id, so every call agrees.
@@ -582,12 +573,9 @@ def _nearest_opportunities(
     # when few are reachable, compute every distance for them in one pass.
     reachable = None
     if person is not None and probes:
-        rows = _candidate_vectors(int(probes[0].shape[0]), person, within)
-        reachable = _few(rows, "opportunity_id")
-    if reachable is not None:
-        ids.update(
-            dict.fromkeys(_nearest_exact(OpportunityEmbedding, "opportunity", reachable, probes, k))
-        )
+        reachable = _candidate_vectors(int(probes[0].shape[0]), person, within)
+    if reachable is not None and _few(reachable):
+        ids.update(dict.fromkeys(_nearest_exact(reachable, "opportunity", probes, k)))
     else:
         for n, vector in enumerate(probes):
             # The profile takes k; each single interest a third of it.
