@@ -78,5 +78,7 @@ if __name__ == "__main__":
 
     if sys.argv[1:] != ["stop"]:
         sys.exit("usage: python -m config.embedded_db stop")
-    folder = Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parent.parent / "var")) / "pgdata"
+    folder = (
+        Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parent.parent / "var")) / "pgdata"
+    )
     print("stopped" if stop_embedded_server(folder) else "not running")

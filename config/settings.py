@@ -33,7 +33,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"Unexpected value {name}={value!r}: use a whole number") from None
+        raise ImproperlyConfigured(
+            f"Unexpected value {name}={value!r}: use a whole number"
+        ) from None
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -102,7 +104,9 @@ if not DATABASE_URL:
     from config.embedded_db import embedded_database_url
 
     DATABASE_URL = embedded_database_url(VAR_DIR / "pgdata")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (with the vector extension)")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,7 +10,11 @@ urlpatterns = [
     path("", include("people.urls")),
     path("partner/", include("opportunities.partner_urls")),
     path("secretariat/", include("training.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="people/login.html"), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="people/login.html"),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

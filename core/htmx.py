@@ -4,7 +4,9 @@ from django.http import HttpRequest
 def is_htmx(request: HttpRequest) -> bool:
     # htmx sets HX-Request on every request it makes; boosted navigation is a
     # full page, so it gets the full template.
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    return (
+        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    )
 
 
 def template_for(request: HttpRequest, page: str, partial: str) -> str:

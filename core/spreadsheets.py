@@ -40,7 +40,9 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("cp932")
     except UnicodeDecodeError:
-        raise SpreadsheetError(_("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。")) from None
+        raise SpreadsheetError(
+            _("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。")
+        ) from None
 
 
 def _cell_text(value) -> str:
@@ -70,7 +72,10 @@ class Sheet:
         """Raise when the header lacks any of ``columns``."""
         missing = [c for c in columns if c not in self.columns]
         if missing:
-            raise SpreadsheetError(_("1行目（見出し）に次の列がありません: %(columns)s") % {"columns": ", ".join(missing)})
+            raise SpreadsheetError(
+                _("1行目（見出し）に次の列がありません: %(columns)s")
+                % {"columns": ", ".join(missing)}
+            )
 
 
 def _rows_from_table(table: list[list[str]]) -> Sheet:
@@ -82,7 +87,9 @@ def _rows_from_table(table: list[list[str]]) -> Sheet:
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue  # blank lines at the end of a sheet are common
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
+        values = {
+            name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name
+        }
         rows.append(Row(number=index, values=values))
     return Sheet(columns=[h for h in header if h], rows=rows)
 

@@ -373,7 +373,9 @@ def top10(*, samples: int = 200, k: int = 10, seed: int = 3) -> dict:
         exact.append(exact_seconds)
         chosen, _vector, planned_seconds = run(person, None)
         planned.append(planned_seconds)
-        bucket = by_travel.setdefault(person.max_travel_km, {"hnsw": [], "exact": [], "planned": []})
+        bucket = by_travel.setdefault(
+            person.max_travel_km, {"hnsw": [], "exact": [], "planned": []}
+        )
         bucket["hnsw"].append(seconds)
         bucket["exact"].append(exact_seconds)
         bucket["planned"].append(planned_seconds)

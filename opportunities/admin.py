@@ -19,10 +19,29 @@ class OpeningSlotInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "category", "municipality", "offers_place", "offers_work_acceptance",
-                    "offers_cafeteria", "offers_food_bank", "offers_cool_station", "is_active"]
-    list_filter = ["category", "municipality", "is_active", "offers_place", "offers_consultation",
-                   "offers_work_acceptance", "offers_cafeteria", "offers_food_bank", "offers_cool_station"]
+    list_display = [
+        "code",
+        "name",
+        "category",
+        "municipality",
+        "offers_place",
+        "offers_work_acceptance",
+        "offers_cafeteria",
+        "offers_food_bank",
+        "offers_cool_station",
+        "is_active",
+    ]
+    list_filter = [
+        "category",
+        "municipality",
+        "is_active",
+        "offers_place",
+        "offers_consultation",
+        "offers_work_acceptance",
+        "offers_cafeteria",
+        "offers_food_bank",
+        "offers_cool_station",
+    ]
     search_fields = ["code", "name", "name_kana", "address"]
     inlines = [OpeningSlotInline]
 
@@ -30,7 +49,14 @@ class PartnerAdmin(admin.ModelAdmin):
 @admin.register(Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "partner", "kind", "min_readiness", "status", "municipality"]
-    list_filter = ["kind", "status", "min_readiness", "employment_type", "is_farm_setting", "municipality"]
+    list_filter = [
+        "kind",
+        "status",
+        "min_readiness",
+        "employment_type",
+        "is_farm_setting",
+        "municipality",
+    ]
     search_fields = ["code", "title", "description", "partner__name"]
     autocomplete_fields = ["partner"]
 
@@ -49,7 +75,11 @@ class SessionAdmin(admin.ModelAdmin):
 class SignupAdmin(admin.ModelAdmin):
     list_display = ["participant", "session", "status", "created_at", "created_by"]
     list_filter = ["status"]
-    search_fields = ["participant__code", "participant__display_name", "session__opportunity__title"]
+    search_fields = [
+        "participant__code",
+        "participant__display_name",
+        "session__opportunity__title",
+    ]
     raw_id_fields = ["session", "participant"]
     readonly_fields = ["status", "created_by", "decided_by", "created_at"]
 

@@ -6,16 +6,44 @@ from opportunities.models import Opportunity
 
 
 class OpportunityFilterForm(forms.Form):
-    q = forms.CharField(label=_("ことばでさがす"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("例：土いじり、静かな作業、本")}))
-    kind = forms.ChoiceField(label=_("種類"), required=False, choices=[("", _("すべて")), *Opportunity.Kind.choices])
+    q = forms.CharField(
+        label=_("ことばでさがす"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("例：土いじり、静かな作業、本")}
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("種類"), required=False, choices=[("", _("すべて")), *Opportunity.Kind.choices]
+    )
     municipality = forms.ChoiceField(label=_("市町村"), required=False, choices=[])
-    weekday = forms.TypedChoiceField(label=_("曜日"), required=False, coerce=int, empty_value=None,
-                                     choices=[("", _("いつでも")), *Weekday.choices])
-    time_of_day = forms.ChoiceField(label=_("時間帯"), required=False, choices=[
-        ("", _("いつでも")), ("morning", _("午前")), ("afternoon", _("午後")), ("evening", _("夕方から"))])
-    fit = forms.ChoiceField(label=_("ステップ"), required=False, choices=[
-        ("", _("すべて")), ("fit", _("今の自分に合うもの")), ("next_step", _("次のステップも含める"))])
+    weekday = forms.TypedChoiceField(
+        label=_("曜日"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("いつでも")), *Weekday.choices],
+    )
+    time_of_day = forms.ChoiceField(
+        label=_("時間帯"),
+        required=False,
+        choices=[
+            ("", _("いつでも")),
+            ("morning", _("午前")),
+            ("afternoon", _("午後")),
+            ("evening", _("夕方から")),
+        ],
+    )
+    fit = forms.ChoiceField(
+        label=_("ステップ"),
+        required=False,
+        choices=[
+            ("", _("すべて")),
+            ("fit", _("今の自分に合うもの")),
+            ("next_step", _("次のステップも含める")),
+        ],
+    )
 
     def __init__(self, *args, municipalities: list[str], for_participant: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,13 +54,28 @@ class OpportunityFilterForm(forms.Form):
 
 
 class FirstLoginForm(forms.Form):
-    code = forms.CharField(label=_("支援員からもらったコード（8文字）"), max_length=20,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
-                                                         "spellcheck": "false", "placeholder": "ABCD-EFGH"}))
-    password1 = forms.CharField(label=_("これから使うパスワード（8文字以上）"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("もう一度、同じパスワード"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    code = forms.CharField(
+        label=_("支援員からもらったコード（8文字）"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "ABCD-EFGH",
+            }
+        ),
+    )
+    password1 = forms.CharField(
+        label=_("これから使うパスワード（8文字以上）"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("もう一度、同じパスワード"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()

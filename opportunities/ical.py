@@ -12,7 +12,11 @@ PRODID = "-//Hot Station Sanbu//marketplace//JA"
 
 def escape(text: str) -> str:
     return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
     )
 
 
@@ -55,10 +59,18 @@ def calendar_render(*, signups: Iterable[Signup], host: str, name: str, now: dat
         summary = opportunity.title
         if signup.status != Signup.Status.CONFIRMED:
             summary = f"({signup.get_status_display()}) {summary}"
-        location = " ".join(p for p in [opportunity.partner.name, opportunity.municipality, opportunity.address] if p)
+        location = " ".join(
+            p
+            for p in [opportunity.partner.name, opportunity.municipality, opportunity.address]
+            if p
+        )
         description = "\n".join(
-            p for p in [opportunity.what_to_bring and f"持ち物: {opportunity.what_to_bring}",
-                        opportunity.contact_name and f"問い合わせ: {opportunity.contact_name}"] if p
+            p
+            for p in [
+                opportunity.what_to_bring and f"持ち物: {opportunity.what_to_bring}",
+                opportunity.contact_name and f"問い合わせ: {opportunity.contact_name}",
+            ]
+            if p
         )
         lines += [
             "BEGIN:VEVENT",

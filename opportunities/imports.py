@@ -23,8 +23,28 @@ from training.importing import (
     update_fields,
 )
 
-PARTNER_COLUMNS = ["code", "name", "name_kana", "category", "municipality", "address", "lat", "lon", "offers"]
-OPPORTUNITY_COLUMNS = ["code", "partner_code", "title", "description", "kind", "employment_type", "min_readiness", "capacity", "skills"]
+PARTNER_COLUMNS = [
+    "code",
+    "name",
+    "name_kana",
+    "category",
+    "municipality",
+    "address",
+    "lat",
+    "lon",
+    "offers",
+]
+OPPORTUNITY_COLUMNS = [
+    "code",
+    "partner_code",
+    "title",
+    "description",
+    "kind",
+    "employment_type",
+    "min_readiness",
+    "capacity",
+    "skills",
+]
 
 
 def _clean_partner(row, ctx) -> dict:
@@ -93,7 +113,9 @@ def _clean_opportunity(row, ctx) -> dict:
     def partner():
         code = required(row, "partner_code")
         if code not in ctx["partners"]:
-            raise RowInvalid(_("partner_code「%(code)s」の協力機関が登録されていません。") % {"code": code})
+            raise RowInvalid(
+                _("partner_code「%(code)s」の協力機関が登録されていません。") % {"code": code}
+            )
         return ctx["partners"][code]
 
     def employment():
@@ -101,9 +123,17 @@ def _clean_opportunity(row, ctx) -> dict:
         value = choice(row, "employment_type", ["non_employment", "employment"], blank_ok=True)
         # The database insists on this too (opportunities_opportunity_employment_type_matches_kind).
         if kind == Opportunity.Kind.INTERMEDIATE_EMPLOYMENT and not value:
-            raise RowInvalid(_("中間的就労（intermediate_employment）では employment_type に non_employment か employment を入れてください。"))
+            raise RowInvalid(
+                _(
+                    "中間的就労（intermediate_employment）では employment_type に non_employment か employment を入れてください。"
+                )
+            )
         if kind != Opportunity.Kind.INTERMEDIATE_EMPLOYMENT and value:
-            raise RowInvalid(_("employment_type は中間的就労（intermediate_employment）のときだけ入れてください。"))
+            raise RowInvalid(
+                _(
+                    "employment_type は中間的就労（intermediate_employment）のときだけ入れてください。"
+                )
+            )
         return value
 
     code, partner, title, kind, employment_type, min_readiness, capacity = collect(

@@ -10,7 +10,10 @@ from opportunities.partner_selectors import COOL_STATION_MONTHS, MAP_OFFERS, par
 
 
 def _offer_labels() -> dict[str, str]:
-    return {code: str(Partner._meta.get_field(field).verbose_name) for code, field in Partner.OFFER_FIELDS.items()}
+    return {
+        code: str(Partner._meta.get_field(field).verbose_name)
+        for code, field in Partner.OFFER_FIELDS.items()
+    }
 
 
 def partner_map(request):

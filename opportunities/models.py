@@ -61,8 +61,23 @@ class Partner(models.Model):
         verbose_name_plural = _("協力機関")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(category__in=["medical_welfare", "commerce", "education", "restaurant", "public", "tourism", "temple_shrine"]), name="opportunities_partner_category_valid"),
-            models.CheckConstraint(condition=LOCATION_VALID, name="opportunities_partner_location_valid"),
+            models.CheckConstraint(
+                condition=Q(
+                    category__in=[
+                        "medical_welfare",
+                        "commerce",
+                        "education",
+                        "restaurant",
+                        "public",
+                        "tourism",
+                        "temple_shrine",
+                    ]
+                ),
+                name="opportunities_partner_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=LOCATION_VALID, name="opportunities_partner_location_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,9 +101,16 @@ class OpeningSlot(models.Model):
         verbose_name_plural = _("開所時間")
         ordering = ["weekday", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="opportunities_openingslot_weekday_valid"),
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="opportunities_openingslot_start_before_end"),
-            models.UniqueConstraint(fields=["partner", "weekday", "start"], name="opportunities_openingslot_no_duplicates"),
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6), name="opportunities_openingslot_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="opportunities_openingslot_start_before_end"
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "weekday", "start"],
+                name="opportunities_openingslot_no_duplicates",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,15 +143,28 @@ class Opportunity(models.Model):
         CLOSED = "closed", _("終了")
 
     code = models.CharField(_("活動コード"), max_length=20, unique=True)
-    partner = models.ForeignKey(Partner, verbose_name=_("協力機関"), on_delete=models.PROTECT, related_name="opportunities")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("協力機関"), on_delete=models.PROTECT, related_name="opportunities"
+    )
     title = models.CharField(_("タイトル"), max_length=200)
     description = models.TextField(_("内容"), blank=True)
     kind = models.CharField(_("種類"), max_length=30, choices=Kind)
-    employment_type = models.CharField(_("雇用形態"), max_length=20, choices=EmploymentType, blank=True, default="")
+    employment_type = models.CharField(
+        _("雇用形態"), max_length=20, choices=EmploymentType, blank=True, default=""
+    )
     is_farm_setting = models.BooleanField(_("農作業を含む"), default=False)
-    min_readiness = models.PositiveSmallIntegerField(_("目安のステップ"), choices=Readiness, default=Readiness.CONNECTING)
-    skills = ArrayField(models.CharField(max_length=50), verbose_name=_("必要なスキル"), default=list, blank=True)
-    useful_skills = ArrayField(models.CharField(max_length=50), verbose_name=_("あると良いスキル"), default=list, blank=True)
+    min_readiness = models.PositiveSmallIntegerField(
+        _("目安のステップ"), choices=Readiness, default=Readiness.CONNECTING
+    )
+    skills = ArrayField(
+        models.CharField(max_length=50), verbose_name=_("必要なスキル"), default=list, blank=True
+    )
+    useful_skills = ArrayField(
+        models.CharField(max_length=50),
+        verbose_name=_("あると良いスキル"),
+        default=list,
+        blank=True,
+    )
     status = models.CharField(_("状態"), max_length=10, choices=Status, default=Status.DRAFT)
     municipality = models.CharField(_("市町村"), max_length=50, blank=True)
     address = models.CharField(_("場所"), max_length=300, blank=True)
@@ -146,17 +181,40 @@ class Opportunity(models.Model):
         verbose_name_plural = _("活動")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["volunteering", "supported_work", "intermediate_employment", "farm_welfare"]), name="opportunities_opportunity_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="opportunities_opportunity_status_valid"),
-            models.CheckConstraint(condition=Q(min_readiness__gte=1, min_readiness__lte=5), name="opportunities_opportunity_readiness_on_ladder"),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="opportunities_opportunity_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "volunteering",
+                        "supported_work",
+                        "intermediate_employment",
+                        "farm_welfare",
+                    ]
+                ),
+                name="opportunities_opportunity_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]),
+                name="opportunities_opportunity_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_readiness__gte=1, min_readiness__lte=5),
+                name="opportunities_opportunity_readiness_on_ladder",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="opportunities_opportunity_capacity_positive"
+            ),
             # Only intermediate employment has an employment type, and it must have one.
             models.CheckConstraint(
-                condition=(Q(kind="intermediate_employment") & Q(employment_type__in=["non_employment", "employment"]))
+                condition=(
+                    Q(kind="intermediate_employment")
+                    & Q(employment_type__in=["non_employment", "employment"])
+                )
                 | (~Q(kind="intermediate_employment") & Q(employment_type="")),
                 name="opportunities_opportunity_employment_type_matches_kind",
             ),
-            models.CheckConstraint(condition=LOCATION_VALID, name="opportunities_opportunity_location_valid"),
+            models.CheckConstraint(
+                condition=LOCATION_VALID, name="opportunities_opportunity_location_valid"
+            ),
         ]
         indexes = [models.Index(fields=["status", "kind"], name="opp_status_kind_idx")]
 
@@ -174,14 +232,21 @@ class Session(models.Model):
         HELD = "held", _("実施済み")
         CANCELLED = "cancelled", _("中止")
 
-    opportunity = models.ForeignKey(Opportunity, verbose_name=_("活動"), on_delete=models.PROTECT, related_name="sessions")
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("活動"), on_delete=models.PROTECT, related_name="sessions"
+    )
     starts_at = models.DateTimeField(_("開始"))
     ends_at = models.DateTimeField(_("終了"))
     capacity = models.PositiveSmallIntegerField(_("定員"))
     seats_taken = models.PositiveSmallIntegerField(_("確定済みの人数"), default=0)
     instructor_name = models.CharField(_("指導者"), max_length=100, blank=True)
     instructor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("指導スタッフ"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("指導スタッフ"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     status = models.CharField(_("状態"), max_length=10, choices=Status, default=Status.SCHEDULED)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -191,12 +256,25 @@ class Session(models.Model):
         verbose_name_plural = _("開催回")
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="opportunities_session_starts_before_ends"),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="opportunities_session_capacity_positive"),
-            models.CheckConstraint(condition=Q(seats_taken__lte=F("capacity")), name="opportunities_session_not_overbooked"),
-            models.CheckConstraint(condition=Q(status__in=["scheduled", "held", "cancelled"]), name="opportunities_session_status_valid"),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")),
+                name="opportunities_session_starts_before_ends",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="opportunities_session_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=F("capacity")),
+                name="opportunities_session_not_overbooked",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "held", "cancelled"]),
+                name="opportunities_session_status_valid",
+            ),
             # Spreadsheet imports identify a session by opportunity, date and start.
-            models.UniqueConstraint(fields=["opportunity", "starts_at"], name="opportunities_session_one_per_start"),
+            models.UniqueConstraint(
+                fields=["opportunity", "starts_at"], name="opportunities_session_one_per_start"
+            ),
         ]
         indexes = [models.Index(fields=["starts_at"], name="session_starts_at_idx")]
 
@@ -229,16 +307,30 @@ class Signup(models.Model):
 
     ACTIVE_STATUSES = [Status.REQUESTED, Status.CONFIRMED, Status.WAITLISTED]
 
-    session = models.ForeignKey(Session, verbose_name=_("開催回"), on_delete=models.PROTECT, related_name="signups")
+    session = models.ForeignKey(
+        Session, verbose_name=_("開催回"), on_delete=models.PROTECT, related_name="signups"
+    )
     participant = models.ForeignKey(
-        "people.ParticipantProfile", verbose_name=_("参加者"), on_delete=models.PROTECT, related_name="signups"
+        "people.ParticipantProfile",
+        verbose_name=_("参加者"),
+        on_delete=models.PROTECT,
+        related_name="signups",
     )
     status = models.CharField(_("状態"), max_length=12, choices=Status)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申込した人"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申込した人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承認した支援員"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承認した支援員"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("申込日時"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -248,7 +340,10 @@ class Signup(models.Model):
         verbose_name_plural = _("申込")
         ordering = ["created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["requested", "confirmed", "waitlisted", "cancelled"]), name="opportunities_signup_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "confirmed", "waitlisted", "cancelled"]),
+                name="opportunities_signup_status_valid",
+            ),
             models.UniqueConstraint(
                 fields=["session", "participant"],
                 condition=~Q(status="cancelled"),
@@ -268,7 +363,12 @@ class NotificationLog(models.Model):
     kind = models.CharField(_("種類"), max_length=40)
     key = models.CharField(_("キー"), max_length=200, unique=True)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("宛先"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("宛先"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
 
@@ -286,7 +386,10 @@ class CalendarFeed(models.Model):
     so the old URL stops working."""
 
     participant = models.OneToOneField(
-        "people.ParticipantProfile", verbose_name=_("参加者"), on_delete=models.CASCADE, related_name="calendar_feed"
+        "people.ParticipantProfile",
+        verbose_name=_("参加者"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
     )
     token = models.CharField(_("トークン"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
@@ -307,11 +410,18 @@ class LoginCode(models.Model):
     """
 
     participant = models.ForeignKey(
-        "people.ParticipantProfile", verbose_name=_("参加者"), on_delete=models.CASCADE, related_name="login_codes"
+        "people.ParticipantProfile",
+        verbose_name=_("参加者"),
+        on_delete=models.CASCADE,
+        related_name="login_codes",
     )
     code_hash = models.CharField(_("コードのハッシュ"), max_length=64, unique=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("発行した人"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("発行した人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("発行日時"), default=timezone.now)
     expires_at = models.DateTimeField(_("有効期限"))
@@ -321,7 +431,10 @@ class LoginCode(models.Model):
         verbose_name = _("初回ログインコード")
         verbose_name_plural = _("初回ログインコード")
         constraints = [
-            models.CheckConstraint(condition=Q(created_at__lt=F("expires_at")), name="opportunities_logincode_expires_after_created"),
+            models.CheckConstraint(
+                condition=Q(created_at__lt=F("expires_at")),
+                name="opportunities_logincode_expires_after_created",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -63,15 +63,25 @@ def _session_context(session: Session) -> dict:
 
 def signup_event_send(*, signup: Signup, event: str) -> bool:
     participant = signup.participant
-    context = {**_session_context(signup.session), "signup": signup, "participant_name": participant.display_name}
+    context = {
+        **_session_context(signup.session),
+        "signup": signup,
+        "participant_name": participant.display_name,
+    }
     if event in PARTICIPANT_EVENTS:
         return notification_send(
-            kind=f"signup_{event}", key=f"signup:{signup.pk}:{event}", user=participant.user, context=context
+            kind=f"signup_{event}",
+            key=f"signup:{signup.pk}:{event}",
+            user=participant.user,
+            context=context,
         )
     if event in COACH_EVENTS:
         context["caseload_url"] = site_url("/coach/")
         return notification_send(
-            kind=f"signup_{event}", key=f"signup:{signup.pk}:{event}:coach", user=participant.coach, context=context
+            kind=f"signup_{event}",
+            key=f"signup:{signup.pk}:{event}:coach",
+            user=participant.coach,
+            context=context,
         )
     logger.warning("unknown sign-up event %r for sign-up %s", event, signup.pk)
     return False
@@ -91,7 +101,11 @@ def session_cancelled_send(*, session: Session) -> int:
             kind="session_cancelled",
             key=f"session:{session.pk}:cancelled:{signup.pk}",
             user=signup.participant.user,
-            context={**context, "signup": signup, "participant_name": signup.participant.display_name},
+            context={
+                **context,
+                "signup": signup,
+                "participant_name": signup.participant.display_name,
+            },
         )
     return sent
 
@@ -116,7 +130,11 @@ def session_reminders_send(*, day: date | None = None) -> int:
             kind="session_reminder",
             key=f"signup:{signup.pk}:reminder",
             user=signup.participant.user,
-            context={**_session_context(signup.session), "signup": signup, "participant_name": signup.participant.display_name},
+            context={
+                **_session_context(signup.session),
+                "signup": signup,
+                "participant_name": signup.participant.display_name,
+            },
         )
     return sent
 
@@ -151,6 +169,10 @@ def absence_digest_send(*, today: date | None = None) -> int:
             kind="absence_digest",
             key=f"coach:{coach_id}:absences:{year}-W{week:02d}",
             user=coaches[coach_id],
-            context={"absences": rows, "since": today - timedelta(days=7), "caseload_url": site_url("/coach/")},
+            context={
+                "absences": rows,
+                "since": today - timedelta(days=7),
+                "caseload_url": site_url("/coach/"),
+            },
         )
     return sent

@@ -46,7 +46,9 @@ def opportunity_browse(
     qs = opportunity_list_open(kind=kind, municipality=municipality)
     if weekday is not None or time_of_day in TIMES_OF_DAY:
         upcoming = Session.objects.filter(
-            opportunity=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=timezone.now()
+            opportunity=OuterRef("pk"),
+            status=Session.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
         )
         if weekday is not None:
             # PostgreSQL's ISO day of week runs 1 = Monday … 7 = Sunday; ours 0 … 6.
@@ -65,24 +67,42 @@ def _listings(matches) -> list[Listing]:
 
 
 def opportunity_search(
-    *, query: str, participant: ParticipantProfile | None, opportunities: QuerySet[Opportunity], limit: int = 100
+    *,
+    query: str,
+    participant: ParticipantProfile | None,
+    opportunities: QuerySet[Opportunity],
+    limit: int = 100,
 ) -> list[Listing]:
     """Free text through the hybrid ranking; a title/description match while it is missing."""
     try:
         from matching.selectors import opportunities_search
     except ImportError:
-        qs = opportunities.filter(Q(title__icontains=query) | Q(description__icontains=query) | Q(partner__name__icontains=query))
-        return [Listing(o, [], readiness_fit_of(participant=participant, opportunity=o)) for o in qs[:limit]]
-    return _listings(opportunities_search(query=query, participant=participant, opportunities=opportunities, limit=limit))
+        qs = opportunities.filter(
+            Q(title__icontains=query)
+            | Q(description__icontains=query)
+            | Q(partner__name__icontains=query)
+        )
+        return [
+            Listing(o, [], readiness_fit_of(participant=participant, opportunity=o))
+            for o in qs[:limit]
+        ]
+    return _listings(
+        opportunities_search(
+            query=query, participant=participant, opportunities=opportunities, limit=limit
+        )
+    )
 
 
 def opportunity_recommended(*, participant: ParticipantProfile, limit: int = 6) -> list[Listing]:
-    """"Recommended for you": the ranking's feasible matches first, never a step two above."""
+    """ "Recommended for you": the ranking's feasible matches first, never a step two above."""
     try:
         from matching.selectors import opportunities_for_participant
     except ImportError:
         qs = opportunity_list_open().filter(min_readiness__lte=participant.readiness + 1)
-        return [Listing(o, [], readiness_fit_of(participant=participant, opportunity=o)) for o in qs[:limit]]
+        return [
+            Listing(o, [], readiness_fit_of(participant=participant, opportunity=o))
+            for o in qs[:limit]
+        ]
     matches = opportunities_for_participant(participant=participant, limit=limit * 2)
     matches = [m for m in matches if m.readiness_fit != "too_high"]
     matches.sort(key=lambda m: not m.feasible)  # stable: keeps the ranking within each group
@@ -93,7 +113,9 @@ def signups_upcoming(*, participant: ParticipantProfile) -> QuerySet[Signup]:
     """Active sign-ups for sessions that have not ended, soonest first."""
     return (
         Signup.objects.filter(
-            participant=participant, status__in=Signup.ACTIVE_STATUSES, session__ends_at__gte=timezone.now()
+            participant=participant,
+            status__in=Signup.ACTIVE_STATUSES,
+            session__ends_at__gte=timezone.now(),
         )
         .exclude(session__status=Session.Status.CANCELLED)
         .select_related("session__opportunity__partner")
@@ -119,13 +141,18 @@ def signups_for_feed(*, participant: ParticipantProfile, days_back: int = 30) ->
     """What the iCal feed carries: recent and future sign-ups, including the
     cancelled ones, so calendar apps remove events that no longer happen."""
     return (
-        Signup.objects.filter(participant=participant, session__starts_at__gte=timezone.now() - timedelta(days=days_back))
+        Signup.objects.filter(
+            participant=participant,
+            session__starts_at__gte=timezone.now() - timedelta(days=days_back),
+        )
         .select_related("session__opportunity__partner")
         .order_by("session__starts_at", "pk")
     )
 
 
-def signups_active_by_session(*, participant: ParticipantProfile | None, sessions) -> dict[int, Signup]:
+def signups_active_by_session(
+    *, participant: ParticipantProfile | None, sessions
+) -> dict[int, Signup]:
     if participant is None:
         return {}
     signups = Signup.objects.filter(
@@ -137,7 +164,9 @@ def signups_active_by_session(*, participant: ParticipantProfile | None, session
 def waitlist_position(*, signup: Signup) -> int | None:
     if signup.status != Signup.Status.WAITLISTED:
         return None
-    ahead = Signup.objects.filter(session_id=signup.session_id, status=Signup.Status.WAITLISTED).filter(
+    ahead = Signup.objects.filter(
+        session_id=signup.session_id, status=Signup.Status.WAITLISTED
+    ).filter(
         Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk)
     )
     return ahead.count() + 1

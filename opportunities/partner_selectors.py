@@ -19,21 +19,27 @@ COOL_STATION_MONTHS = (7, 8, 9)
 
 def _with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
     return qs.select_related("opportunity").annotate(
-        requested=Count("signups", filter=Q(signups__status=Signup.Status.REQUESTED), distinct=True),
+        requested=Count(
+            "signups", filter=Q(signups__status=Signup.Status.REQUESTED), distinct=True
+        ),
         recorded=Count("attendance", distinct=True),
     )
 
 
 def partner_sessions_today(*, user) -> QuerySet[Session]:
     start, end = day_bounds(local_today())
-    return _with_counts(sessions_managed_by(user=user).filter(starts_at__gte=start, starts_at__lt=end)).order_by("starts_at")
+    return _with_counts(
+        sessions_managed_by(user=user).filter(starts_at__gte=start, starts_at__lt=end)
+    ).order_by("starts_at")
 
 
 def partner_sessions_upcoming(*, user, days: int = 14) -> QuerySet[Session]:
     start, _end = day_bounds(local_today() + timedelta(days=1))
     return _with_counts(
         sessions_managed_by(user=user).filter(
-            starts_at__gte=start, starts_at__lt=start + timedelta(days=days), status=Session.Status.SCHEDULED
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=days),
+            status=Session.Status.SCHEDULED,
         )
     ).order_by("starts_at")
 
@@ -65,7 +71,13 @@ def roster_for_session(*, session: Session) -> list[dict]:
     signups = (
         Signup.objects.filter(session=session, status=Signup.Status.CONFIRMED)
         .select_related("participant")
-        .only("id", "status", "participant__code", "participant__display_name", "participant__emergency_contact")
+        .only(
+            "id",
+            "status",
+            "participant__code",
+            "participant__display_name",
+            "participant__emergency_contact",
+        )
         .order_by("participant__name_kana", "participant__code")
     )
     attendance = {
@@ -78,15 +90,29 @@ def roster_for_session(*, session: Session) -> list[dict]:
     seen = set()
     for signup in signups:
         seen.add(signup.participant_id)
-        rows.append({"signup": signup, "participant": signup.participant, "attendance": attendance.get(signup.participant_id)})
+        rows.append(
+            {
+                "signup": signup,
+                "participant": signup.participant,
+                "attendance": attendance.get(signup.participant_id),
+            }
+        )
     # People recorded without a confirmed sign-up (e.g. their sign-up was
     # cancelled after they came) still show, so their record can be corrected.
     extra = [pid for pid in attendance if pid not in seen]
     if extra:
         from people.models import ParticipantProfile
 
-        for participant in ParticipantProfile.objects.filter(pk__in=extra).only("id", "code", "display_name", "emergency_contact"):
-            rows.append({"signup": None, "participant": participant, "attendance": attendance[participant.pk]})
+        for participant in ParticipantProfile.objects.filter(pk__in=extra).only(
+            "id", "code", "display_name", "emergency_contact"
+        ):
+            rows.append(
+                {
+                    "signup": None,
+                    "participant": participant,
+                    "attendance": attendance[participant.pk],
+                }
+            )
     return rows
 
 
@@ -98,13 +124,15 @@ def roster_row(*, session: Session, participant_id: int) -> dict:
 
 
 def supporters_for_session(*, session: Session) -> QuerySet[Attendance]:
-    return Attendance.objects.filter(session=session, supporter__isnull=False).select_related("supporter").order_by("pk")
+    return (
+        Attendance.objects.filter(session=session, supporter__isnull=False)
+        .select_related("supporter")
+        .order_by("pk")
+    )
 
 
 def partners_for_map(*, offer: str = "") -> QuerySet[Partner]:
-    qs = Partner.objects.filter(is_active=True).prefetch_related(
-        Prefetch("opening_slots")
-    )
+    qs = Partner.objects.filter(is_active=True).prefetch_related(Prefetch("opening_slots"))
     if offer in Partner.OFFER_FIELDS:
         qs = qs.filter(**{Partner.OFFER_FIELDS[offer]: True})
     return qs.order_by("municipality", "name_kana", "name")

@@ -49,7 +49,9 @@ def _new_opportunity_code(partner: Partner) -> str:
     raise Conflict(_("活動コードを作れませんでした。もう一度お試しください。"))
 
 
-def partner_opportunity_create(*, partner: Partner, opportunity: Opportunity, by: User) -> Opportunity:
+def partner_opportunity_create(
+    *, partner: Partner, opportunity: Opportunity, by: User
+) -> Opportunity:
     _check_partner(partner=partner, by=by)
     opportunity.partner = partner
     if not opportunity.code:

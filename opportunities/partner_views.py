@@ -59,11 +59,15 @@ def staff_required(*, own_partner: bool = False):
 
 
 def _opportunity_or_404(request, code: str) -> Opportunity:
-    return get_object_or_404(opportunities_managed_by(user=request.user).select_related("partner"), code=code)
+    return get_object_or_404(
+        opportunities_managed_by(user=request.user).select_related("partner"), code=code
+    )
 
 
 def _session_or_404(request, pk: int) -> Session:
-    return get_object_or_404(sessions_managed_by(user=request.user).select_related("opportunity__partner"), pk=pk)
+    return get_object_or_404(
+        sessions_managed_by(user=request.user).select_related("opportunity__partner"), pk=pk
+    )
 
 
 @staff_required(own_partner=True)
@@ -82,7 +86,9 @@ def partner_dashboard(request):
 @staff_required(own_partner=True)
 def partner_profile(request):
     partner = request.user.partner
-    initial_slots = [{"weekday": s.weekday, "start": s.start, "end": s.end} for s in partner.opening_slots.all()]
+    initial_slots = [
+        {"weekday": s.weekday, "start": s.start, "end": s.end} for s in partner.opening_slots.all()
+    ]
     form = PartnerProfileForm(request.POST or None, instance=partner)
     slots = OpeningSlotFormSet(request.POST or None, initial=initial_slots, prefix="slots")
     if request.method == "POST" and form.is_valid() and slots.is_valid():
@@ -92,13 +98,19 @@ def partner_profile(request):
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
         try:
-            partner_profile_update(partner=form.save(commit=False), by=request.user, opening_slots=chosen)
+            partner_profile_update(
+                partner=form.save(commit=False), by=request.user, opening_slots=chosen
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("機関の情報を保存しました。"))
             return redirect("partner_profile")
-    return render(request, "opportunities/partner/profile.html", {"form": form, "slots": slots, "partner": partner})
+    return render(
+        request,
+        "opportunities/partner/profile.html",
+        {"form": form, "slots": slots, "partner": partner},
+    )
 
 
 @staff_required()
@@ -115,7 +127,9 @@ def partner_opportunity_new(request):
     form = OpportunityForm(request.POST or None, initial={"status": Opportunity.Status.OPEN})
     if request.method == "POST" and form.is_valid():
         try:
-            opportunity = partner_opportunity_create(partner=request.user.partner, opportunity=form.save(commit=False), by=request.user)
+            opportunity = partner_opportunity_create(
+                partner=request.user.partner, opportunity=form.save(commit=False), by=request.user
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         except ValidationError as error:  # model constraints, from full_clean
@@ -123,7 +137,9 @@ def partner_opportunity_new(request):
         else:
             messages.success(request, _("活動を作りました。日程を追加してください。"))
             return redirect("partner_opportunity", code=opportunity.code)
-    return render(request, "opportunities/partner/opportunity_form.html", {"form": form, "opportunity": None})
+    return render(
+        request, "opportunities/partner/opportunity_form.html", {"form": form, "opportunity": None}
+    )
 
 
 def _add_validation_error(form, error) -> None:
@@ -148,7 +164,11 @@ def partner_opportunity_edit(request, code: str):
         else:
             messages.success(request, _("活動を保存しました。"))
             return redirect("partner_opportunity", code=opportunity.code)
-    return render(request, "opportunities/partner/opportunity_form.html", {"form": form, "opportunity": opportunity})
+    return render(
+        request,
+        "opportunities/partner/opportunity_form.html",
+        {"form": form, "opportunity": opportunity},
+    )
 
 
 def _opportunity_page(request, opportunity, *, session_form=None, weekly_form=None, status=200):
@@ -175,7 +195,11 @@ def partner_opportunity(request, code: str):
 def partner_opportunity_close(request, code: str):
     opportunity = _opportunity_or_404(request, code)
     if request.method != "POST":
-        return render(request, "opportunities/partner/opportunity_close_confirm.html", {"opportunity": opportunity})
+        return render(
+            request,
+            "opportunities/partner/opportunity_close_confirm.html",
+            {"opportunity": opportunity},
+        )
     opportunity_close(opportunity=opportunity, by=request.user)
     messages.success(request, _("募集を終了しました。"))
     return redirect("partner_opportunity", code=opportunity.code)
@@ -226,7 +250,9 @@ def partner_sessions_weekly(request, code: str):
 def partner_session_cancel(request, pk: int):
     session = _session_or_404(request, pk)
     if request.method != "POST":
-        return render(request, "opportunities/partner/session_cancel_confirm.html", {"session": session})
+        return render(
+            request, "opportunities/partner/session_cancel_confirm.html", {"session": session}
+        )
     try:
         session_cancel(session=session)
     except DomainError as error:
@@ -259,7 +285,9 @@ def partner_attendance(request, pk: int):
     session = _session_or_404(request, pk)
     # Only people on this session's roster can be found from here.
     participant = get_object_or_404(
-        ParticipantProfile.objects.filter(Q(signups__session=session) | Q(attendance__session=session)).distinct(),
+        ParticipantProfile.objects.filter(
+            Q(signups__session=session) | Q(attendance__session=session)
+        ).distinct(),
         code=request.POST.get("participant", ""),
     )
     form = AttendanceForm(request.POST)
@@ -268,7 +296,13 @@ def partner_attendance(request, pk: int):
         status = form.cleaned_data["status"]
         minutes = form.cleaned_data["minutes"] if status == "present" else None
         try:
-            attendance_record(session=session, participant=participant, status=status, minutes=minutes, by=request.user)
+            attendance_record(
+                session=session,
+                participant=participant,
+                status=status,
+                minutes=minutes,
+                by=request.user,
+            )
         except DomainError as err:
             error = err.message
     else:
@@ -294,7 +328,13 @@ def partner_supporter_add(request, pk: int):
         data = form.cleaned_data
         try:
             supporter = supporter_find_or_create(code=data["code"], name=data["name"])
-            attendance_record(session=session, supporter=supporter, status="present", minutes=data["minutes"], by=request.user)
+            attendance_record(
+                session=session,
+                supporter=supporter,
+                status="present",
+                minutes=data["minutes"],
+                by=request.user,
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:

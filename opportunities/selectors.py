@@ -15,10 +15,16 @@ def municipality_list() -> list[str]:
 
 
 def opportunity_list_open(
-    *, kind: str = "", municipality: str = "", weekday: int | None = None, partner: Partner | None = None
+    *,
+    kind: str = "",
+    municipality: str = "",
+    weekday: int | None = None,
+    partner: Partner | None = None,
 ) -> QuerySet[Opportunity]:
     """Open opportunities with the browse filters; weekday matches upcoming sessions."""
-    qs = Opportunity.objects.filter(status=Opportunity.Status.OPEN, partner__is_active=True).select_related("partner")
+    qs = Opportunity.objects.filter(
+        status=Opportunity.Status.OPEN, partner__is_active=True
+    ).select_related("partner")
     if kind:
         qs = qs.filter(kind=kind)
     if municipality:
@@ -38,11 +44,9 @@ def opportunity_list_open(
 
 
 def session_list_upcoming(*, opportunity: Opportunity, limit: int = 20) -> QuerySet[Session]:
-    return (
-        opportunity.sessions.filter(status=Session.Status.SCHEDULED, starts_at__gte=timezone.now())
-        .order_by("starts_at")[:limit]
-    )
-
+    return opportunity.sessions.filter(
+        status=Session.Status.SCHEDULED, starts_at__gte=timezone.now()
+    ).order_by("starts_at")[:limit]
 
 
 def opportunities_managed_by(*, user) -> QuerySet[Opportunity]:

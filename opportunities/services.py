@@ -45,7 +45,12 @@ def opportunity_save(*, opportunity: Opportunity) -> Opportunity:
 
 
 def session_create(
-    *, opportunity: Opportunity, starts_at, ends_at, capacity: int | None = None, instructor_name: str = ""
+    *,
+    opportunity: Opportunity,
+    starts_at,
+    ends_at,
+    capacity: int | None = None,
+    instructor_name: str = "",
 ) -> Session:
     session = Session(
         opportunity=opportunity,
@@ -122,7 +127,9 @@ def _take_seat(session: Session) -> bool:
 
 
 def _free_seat(session: Session) -> None:
-    Session.objects.filter(pk=session.pk, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
+    Session.objects.filter(pk=session.pk, seats_taken__gt=0).update(
+        seats_taken=F("seats_taken") - 1
+    )
 
 
 @transaction.atomic
@@ -219,7 +226,9 @@ def signup_approve(*, signup: Signup, by: User) -> Signup:
     signup = Signup.objects.select_for_update().select_related("session").get(pk=signup.pk)
     if signup.status != Signup.Status.REQUESTED:
         raise Conflict(_("この申込はすでに処理されています。"))
-    signup.status = Signup.Status.CONFIRMED if _take_seat(signup.session) else Signup.Status.WAITLISTED
+    signup.status = (
+        Signup.Status.CONFIRMED if _take_seat(signup.session) else Signup.Status.WAITLISTED
+    )
     signup.decided_by = by
     signup.save(update_fields=["status", "decided_by", "updated_at"])
     _notify_on_commit(NOTIFY_SIGNUP, signup.pk, "approved")
@@ -249,6 +258,7 @@ def calendar_feed_enable(*, participant: ParticipantProfile) -> CalendarFeed:
 def calendar_feed_revoke(*, participant: ParticipantProfile) -> CalendarFeed:
     """Replace the feed's token: the old URL stops working at once."""
     feed, _created = CalendarFeed.objects.update_or_create(
-        participant=participant, defaults={"token": secrets.token_urlsafe(32), "created_at": timezone.now()}
+        participant=participant,
+        defaults={"token": secrets.token_urlsafe(32), "created_at": timezone.now()},
     )
     return feed

@@ -12,7 +12,9 @@ logger = logging.getLogger(__name__)
 
 def signup_notify(signup_id: int, event: str) -> None:
     signup = (
-        Signup.objects.select_related("participant__user", "participant__coach", "session__opportunity__partner")
+        Signup.objects.select_related(
+            "participant__user", "participant__coach", "session__opportunity__partner"
+        )
         .filter(pk=signup_id)
         .first()
     )

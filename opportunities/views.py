@@ -50,7 +50,9 @@ SEARCH_LIMIT = 120
 
 def _safe_next(request: HttpRequest) -> str:
     for candidate in (request.headers.get("HX-Current-URL"), request.headers.get("Referer")):
-        if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, {request.get_host()}, request.is_secure()
+        ):
             return candidate
     return reverse("home")
 
@@ -101,7 +103,9 @@ def home(request):
 def opportunity_list(request):
     participant = participant_for_user(user=request.user)
     form = OpportunityFilterForm(
-        request.GET or None, municipalities=municipality_list(), for_participant=participant is not None
+        request.GET or None,
+        municipalities=municipality_list(),
+        for_participant=participant is not None,
     )
     filters = form.cleaned_data if form.is_valid() else {}
     opportunities = opportunity_browse(
@@ -114,18 +118,32 @@ def opportunity_list(request):
     )
     query = filters.get("q", "").strip()
     if query:
-        listings = opportunity_search(query=query, participant=participant, opportunities=opportunities, limit=SEARCH_LIMIT)
+        listings = opportunity_search(
+            query=query, participant=participant, opportunities=opportunities, limit=SEARCH_LIMIT
+        )
         page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
         items = page.object_list
     else:
         page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
-        items = [Listing(o, [], readiness_fit_of(participant=participant, opportunity=o)) for o in page.object_list]
-    has_filters = any(filters.get(name) not in (None, "") for name in ("kind", "municipality", "weekday", "time_of_day", "fit"))
+        items = [
+            Listing(o, [], readiness_fit_of(participant=participant, opportunity=o))
+            for o in page.object_list
+        ]
+    has_filters = any(
+        filters.get(name) not in (None, "")
+        for name in ("kind", "municipality", "weekday", "time_of_day", "fit")
+    )
     return render(
         request,
         template_for(request, "opportunities/opportunity_list.html", "results"),
-        {"form": form, "page": page, "items": items, "query": query, "has_filters": has_filters,
-         "suggestions": [_("畑"), _("カフェ"), _("本"), _("掃除"), _("子ども")]},
+        {
+            "form": form,
+            "page": page,
+            "items": items,
+            "query": query,
+            "has_filters": has_filters,
+            "suggestions": [_("畑"), _("カフェ"), _("本"), _("掃除"), _("子ども")],
+        },
     )
 
 
@@ -141,8 +159,14 @@ class SessionRow:
     error: str = ""
 
 
-def _session_row(*, session: Session, participant: ParticipantProfile | None, signup: Signup | None = None,
-                 message: str = "", error: str = "") -> SessionRow:
+def _session_row(
+    *,
+    session: Session,
+    participant: ParticipantProfile | None,
+    signup: Signup | None = None,
+    message: str = "",
+    error: str = "",
+) -> SessionRow:
     if signup is not None and signup.status == Signup.Status.CANCELLED:
         signup = None
     return SessionRow(
@@ -157,17 +181,25 @@ def _session_row(*, session: Session, participant: ParticipantProfile | None, si
 
 def opportunity_detail(request, code: str):
     opportunity = get_object_or_404(
-        Opportunity.objects.select_related("partner"), code=code, status__in=[Opportunity.Status.OPEN, Opportunity.Status.CLOSED]
+        Opportunity.objects.select_related("partner"),
+        code=code,
+        status__in=[Opportunity.Status.OPEN, Opportunity.Status.CLOSED],
     )
     participant = participant_for_user(user=request.user)
     sessions = list(session_list_upcoming(opportunity=opportunity))
     mine = signups_active_by_session(participant=participant, sessions=sessions)
-    rows = [_session_row(session=s, participant=participant, signup=mine.get(s.pk)) for s in sessions]
+    rows = [
+        _session_row(session=s, participant=participant, signup=mine.get(s.pk)) for s in sessions
+    ]
     return render(
         request,
         "opportunities/opportunity_detail.html",
-        {"opportunity": opportunity, "rows": rows, "participant": participant,
-         "fit": readiness_fit_of(participant=participant, opportunity=opportunity)},
+        {
+            "opportunity": opportunity,
+            "rows": rows,
+            "participant": participant,
+            "fit": readiness_fit_of(participant=participant, opportunity=opportunity),
+        },
     )
 
 
@@ -178,13 +210,20 @@ def _signup_message(signup: Signup) -> str:
     if signup.status == Signup.Status.CONFIRMED:
         return _("申し込みました。「わたしの予定」に入りました。当日お待ちしています。")
     if signup.status == Signup.Status.WAITLISTED:
-        return _("満員のため、キャンセル待ちに登録しました。席が空いたら順番に繰り上がり、お知らせします。")
-    return _("この活動は、今のステップより一つ上の「次のステップ」です。担当の支援員に相談の依頼を送りました。支援員が承認すると参加が決まります。")
+        return _(
+            "満員のため、キャンセル待ちに登録しました。席が空いたら順番に繰り上がり、お知らせします。"
+        )
+    return _(
+        "この活動は、今のステップより一つ上の「次のステップ」です。担当の支援員に相談の依頼を送りました。支援員が承認すると参加が決まります。"
+    )
 
 
 def _render_row(request, row: SessionRow, participant) -> HttpResponse:
-    return render(request, "opportunities/opportunity_detail.html#session-row",
-                  {"row": row, "participant": participant, "opportunity": row.session.opportunity})
+    return render(
+        request,
+        "opportunities/opportunity_detail.html#session-row",
+        {"row": row, "participant": participant, "opportunity": row.session.opportunity},
+    )
 
 
 def _detail_url(session: Session) -> str:
@@ -196,7 +235,8 @@ def _detail_url(session: Session) -> str:
 def session_signup(request, pk: int, participant: ParticipantProfile):
     session = get_object_or_404(
         Session.objects.select_related("opportunity__partner"),
-        pk=pk, opportunity__status__in=[Opportunity.Status.OPEN, Opportunity.Status.CLOSED],
+        pk=pk,
+        opportunity__status__in=[Opportunity.Status.OPEN, Opportunity.Status.CLOSED],
     )
     signup, message, error = None, "", ""
     try:
@@ -204,11 +244,22 @@ def session_signup(request, pk: int, participant: ParticipantProfile):
         message = _signup_message(signup)
     except DomainError as exc:
         error = exc.message
-        signup = signups_active_by_session(participant=participant, sessions=[session]).get(session.pk)
+        signup = signups_active_by_session(participant=participant, sessions=[session]).get(
+            session.pk
+        )
     session.refresh_from_db(fields=["seats_taken", "status"])
     if is_htmx(request):
-        return _render_row(request, _session_row(session=session, participant=participant, signup=signup,
-                                                 message=message, error=error), participant)
+        return _render_row(
+            request,
+            _session_row(
+                session=session,
+                participant=participant,
+                signup=signup,
+                message=message,
+                error=error,
+            ),
+            participant,
+        )
     if error:
         messages.error(request, error)
     else:
@@ -221,12 +272,17 @@ def session_signup(request, pk: int, participant: ParticipantProfile):
 def signup_cancel_view(request, pk: int, participant: ParticipantProfile):
     # Only the participant's own sign-ups: anyone else's is a 404.
     signup = get_object_or_404(
-        Signup.objects.select_related("session__opportunity__partner"), pk=pk, participant=participant
+        Signup.objects.select_related("session__opportunity__partner"),
+        pk=pk,
+        participant=participant,
     )
     from_schedule = request.POST.get("from", request.GET.get("from")) == "schedule"
     if request.method == "GET":
-        return render(request, "opportunities/signup_cancel_confirm.html",
-                      {"signup": signup, "from_schedule": from_schedule})
+        return render(
+            request,
+            "opportunities/signup_cancel_confirm.html",
+            {"signup": signup, "from_schedule": from_schedule},
+        )
     error = ""
     try:
         signup = signup_cancel(signup=signup, by=request.user)
@@ -237,10 +293,22 @@ def signup_cancel_view(request, pk: int, participant: ParticipantProfile):
     session.refresh_from_db(fields=["seats_taken", "status"])
     if is_htmx(request):
         if from_schedule:
-            return render(request, "opportunities/my_schedule.html#schedule-item",
-                          {"signup": signup, "message": message, "error": error})
-        return _render_row(request, _session_row(session=session, participant=participant, signup=signup,
-                                                 message=message, error=error), participant)
+            return render(
+                request,
+                "opportunities/my_schedule.html#schedule-item",
+                {"signup": signup, "message": message, "error": error},
+            )
+        return _render_row(
+            request,
+            _session_row(
+                session=session,
+                participant=participant,
+                signup=signup,
+                message=message,
+                error=error,
+            ),
+            participant,
+        )
     if error:
         messages.error(request, error)
     else:
@@ -262,12 +330,16 @@ def _feed_urls(request, feed: CalendarFeed | None) -> dict:
 @participant_required
 def my_schedule(request, participant: ParticipantProfile):
     feed = CalendarFeed.objects.filter(participant=participant).first()
-    return render(request, "opportunities/my_schedule.html", {
-        "participant": participant,
-        "upcoming": signups_upcoming(participant=participant),
-        "past": signups_recent_past(participant=participant)[:10],
-        **_feed_urls(request, feed),
-    })
+    return render(
+        request,
+        "opportunities/my_schedule.html",
+        {
+            "participant": participant,
+            "upcoming": signups_upcoming(participant=participant),
+            "past": signups_recent_past(participant=participant)[:10],
+            **_feed_urls(request, feed),
+        },
+    )
 
 
 @require_POST
@@ -276,12 +348,18 @@ def my_calendar(request, participant: ParticipantProfile):
     """Turn the feed on, or revoke it (a new secret URL; the old one stops working)."""
     if request.POST.get("action") == "revoke":
         feed = calendar_feed_revoke(participant=participant)
-        message = _("新しいURLを作りました。前のURLはもう使えません。カレンダーアプリに新しいURLを登録し直してください。")
+        message = _(
+            "新しいURLを作りました。前のURLはもう使えません。カレンダーアプリに新しいURLを登録し直してください。"
+        )
     else:
         feed = calendar_feed_enable(participant=participant)
         message = _("カレンダー用のURLを作りました。")
     if is_htmx(request):
-        return render(request, "opportunities/my_schedule.html#calendar", {"message": message, **_feed_urls(request, feed)})
+        return render(
+            request,
+            "opportunities/my_schedule.html#calendar",
+            {"message": message, **_feed_urls(request, feed)},
+        )
     messages.success(request, message)
     return redirect(reverse("my_schedule") + "#calendar")
 

@@ -29,39 +29,52 @@ def caseload_list(*, user: User) -> QuerySet[ParticipantProfile]:
         session__status=Session.Status.SCHEDULED,
         session__starts_at__gte=now,
     ).order_by("session__starts_at")
-    trainee_recent = Q(attendance__session__starts_at__gte=since, attendance__role=Attendance.Role.TRAINEE)
+    trainee_recent = Q(
+        attendance__session__starts_at__gte=since, attendance__role=Attendance.Role.TRAINEE
+    )
     return (
         participants_visible_to(user=user)
         .annotate(
             next_session_at=Subquery(next_signup.values("session__starts_at")[:1]),
             next_session_title=Subquery(next_signup.values("session__opportunity__title")[:1]),
-            recent_present=Count("attendance", filter=trainee_recent & Q(attendance__status=Attendance.Status.PRESENT), distinct=True),
-            recent_absent=Count(
+            recent_present=Count(
                 "attendance",
-                filter=trainee_recent & Q(attendance__status__in=[Attendance.Status.ABSENT, Attendance.Status.EXCUSED]),
+                filter=trainee_recent & Q(attendance__status=Attendance.Status.PRESENT),
                 distinct=True,
             ),
-            pending_requests=Count("signups", filter=Q(signups__status=Signup.Status.REQUESTED), distinct=True),
+            recent_absent=Count(
+                "attendance",
+                filter=trainee_recent
+                & Q(attendance__status__in=[Attendance.Status.ABSENT, Attendance.Status.EXCUSED]),
+                distinct=True,
+            ),
+            pending_requests=Count(
+                "signups", filter=Q(signups__status=Signup.Status.REQUESTED), distinct=True
+            ),
         )
         .order_by("-pending_requests", "code")
     )
 
 
-def signup_requests_for(*, user: User, participant: ParticipantProfile | None = None) -> QuerySet[Signup]:
-    """"Next step" requests waiting for this coach's decision."""
+def signup_requests_for(
+    *, user: User, participant: ParticipantProfile | None = None
+) -> QuerySet[Signup]:
+    """ "Next step" requests waiting for this coach's decision."""
     qs = Signup.objects.filter(
         status=Signup.Status.REQUESTED,
         participant__in=participants_visible_to(user=user),
     )
     if participant is not None:
         qs = qs.filter(participant=participant)
-    return qs.select_related("participant", "session__opportunity__partner").order_by("session__starts_at")
+    return qs.select_related("participant", "session__opportunity__partner").order_by(
+        "session__starts_at"
+    )
 
 
 def signup_for_coach(*, user: User, pk: int) -> QuerySet[Signup]:
-    return Signup.objects.filter(pk=pk, participant__in=participants_visible_to(user=user)).select_related(
-        "participant", "session__opportunity__partner"
-    )
+    return Signup.objects.filter(
+        pk=pk, participant__in=participants_visible_to(user=user)
+    ).select_related("participant", "session__opportunity__partner")
 
 
 def absences_recent_for(*, user: User, days: int = 14) -> QuerySet[Attendance]:
@@ -144,7 +157,9 @@ def sessions_placeable(
     ).order_by("starts_at")
     if participant is not None:
         sessions = sessions.exclude(
-            pk__in=Signup.objects.filter(participant=participant).exclude(status=Signup.Status.CANCELLED).values("session_id")
+            pk__in=Signup.objects.filter(participant=participant)
+            .exclude(status=Signup.Status.CANCELLED)
+            .values("session_id")
         )
     for session in sessions:
         bucket = result[session.opportunity_id]

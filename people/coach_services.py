@@ -14,7 +14,10 @@ def _new_participant_code() -> str:
     prefix = f"P{local_today():%y}"
     for _attempt in range(50):
         code = f"{prefix}{secrets.randbelow(10**4):04d}"
-        if not ParticipantProfile.objects.filter(code=code).exists() and not User.objects.filter(username=code).exists():
+        if (
+            not ParticipantProfile.objects.filter(code=code).exists()
+            and not User.objects.filter(username=code).exists()
+        ):
             return code
     raise Conflict(_("参加者コードを作れませんでした。もう一度お試しください。"))
 
@@ -34,9 +37,17 @@ def participant_account_create(
     if not (by.is_coach or by.is_secretariat):
         raise NotAllowed(_("参加者を登録できるのは支援員と事務局だけです。"))
     code = code.strip() or _new_participant_code()
-    if ParticipantProfile.objects.filter(code__iexact=code).exists() or User.objects.filter(username__iexact=code).exists():
+    if (
+        ParticipantProfile.objects.filter(code__iexact=code).exists()
+        or User.objects.filter(username__iexact=code).exists()
+    ):
         raise Conflict(_("その参加者コードはすでに使われています。"))
-    user = User(username=code, role=User.Role.PARTICIPANT, email=email.strip(), first_name=display_name[:150])
+    user = User(
+        username=code,
+        role=User.Role.PARTICIPANT,
+        email=email.strip(),
+        first_name=display_name[:150],
+    )
     user.set_unusable_password()
     try:
         with transaction.atomic():

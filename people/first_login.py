@@ -29,11 +29,15 @@ def first_login(request):
     form = FirstLoginForm(request.POST)
     key = _failures_key(request)
     if cache.get(key, 0) >= MAX_FAILURES:
-        form.add_error(None, _("試した回数が多すぎます。しばらく待ってから、もう一度お試しください。"))
+        form.add_error(
+            None, _("試した回数が多すぎます。しばらく待ってから、もう一度お試しください。")
+        )
         return render(request, "opportunities/first_login.html", {"form": form}, status=429)
     if form.is_valid():
         try:
-            user = participant_login_code_redeem(code=form.cleaned_data["code"], password=form.cleaned_data["password1"])
+            user = participant_login_code_redeem(
+                code=form.cleaned_data["code"], password=form.cleaned_data["password1"]
+            )
         except DomainError as exc:
             cache.add(key, 0, FAILURE_WINDOW_SECONDS)
             cache.incr(key)
@@ -41,6 +45,12 @@ def first_login(request):
         else:
             cache.delete(key)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("ようこそ。次からは、ユーザー名「%(username)s」と今決めたパスワードでログインできます。") % {"username": user.username})
+            messages.success(
+                request,
+                _(
+                    "ようこそ。次からは、ユーザー名「%(username)s」と今決めたパスワードでログインできます。"
+                )
+                % {"username": user.username},
+            )
             return redirect("home")
     return render(request, "opportunities/first_login.html", {"form": form})

@@ -6,8 +6,12 @@ from core.choices import Readiness
 
 class AssessmentForm(forms.Form):
     step = forms.TypedChoiceField(label=_("ステップ"), choices=Readiness.choices, coerce=int)
-    assessed_on = forms.DateField(label=_("評価日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    notes = forms.CharField(label=_("所見"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    assessed_on = forms.DateField(
+        label=_("評価日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(
+        label=_("所見"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class PlaceForm(forms.Form):

@@ -18,7 +18,18 @@ from training.importing import (
     update_fields,
 )
 
-PARTICIPANT_COLUMNS = ["code", "display_name", "name_kana", "municipality", "lat", "lon", "readiness", "self_description", "skills", "interests"]
+PARTICIPANT_COLUMNS = [
+    "code",
+    "display_name",
+    "name_kana",
+    "municipality",
+    "lat",
+    "lon",
+    "readiness",
+    "self_description",
+    "skills",
+    "interests",
+]
 
 
 def _clean_participant(row, ctx) -> dict:

@@ -37,7 +37,9 @@ def code_normalise(code: str) -> str:
 
 
 def code_hash(code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), code_normalise(code).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), code_normalise(code).encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def code_format(code: str) -> str:
@@ -56,7 +58,11 @@ def participant_login_code_issue(*, participant: ParticipantProfile, by: User) -
     LoginCode.objects.filter(participant=participant, used_at__isnull=True).delete()
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     LoginCode.objects.create(
-        participant=participant, code_hash=code_hash(code), created_by=by, created_at=now, expires_at=now + VALID_FOR
+        participant=participant,
+        code_hash=code_hash(code),
+        created_by=by,
+        created_at=now,
+        expires_at=now + VALID_FOR,
     )
     return code_format(code)
 
@@ -72,7 +78,11 @@ def participant_login_code_redeem(*, code: str, password: str) -> User:
         .first()
     )
     if login_code is None or login_code.used_at is not None or login_code.expires_at <= now:
-        raise DomainError(_("コードが正しくないか、有効期限が切れています。支援員に新しいコードをお願いしてください。"))
+        raise DomainError(
+            _(
+                "コードが正しくないか、有効期限が切れています。支援員に新しいコードをお願いしてください。"
+            )
+        )
     user = login_code.participant.user
     if user is None or not user.is_active:
         raise DomainError(_("このコードは使えません。支援員にご相談ください。"))

@@ -36,8 +36,13 @@ class User(AbstractUser):
         verbose_name = _("利用者アカウント")
         verbose_name_plural = _("利用者アカウント")
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=["participant", "coach", "partner_staff", "secretariat"]), name="people_user_role_valid"),
-            models.CheckConstraint(condition=Q(language__in=["ja", "en"]), name="people_user_language_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=["participant", "coach", "partner_staff", "secretariat"]),
+                name="people_user_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=["ja", "en"]), name="people_user_language_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(role="partner_staff") | Q(partner__isnull=True),
                 name="people_user_only_staff_belong_to_partner",
@@ -74,19 +79,30 @@ class ParticipantProfile(models.Model):
     """
 
     user = models.OneToOneField(
-        User, verbose_name=_("ログインアカウント"), on_delete=models.PROTECT, null=True, blank=True, related_name="participant_profile"
+        User,
+        verbose_name=_("ログインアカウント"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participant_profile",
     )
     code = models.CharField(_("参加者コード"), max_length=20, unique=True)
     display_name = models.CharField(_("表示名"), max_length=100)
     name_kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
     self_description = models.TextField(_("自己紹介（本人の言葉で）"), blank=True)
-    skills = ArrayField(models.CharField(max_length=50), verbose_name=_("できること"), default=list, blank=True)
-    interests = ArrayField(models.CharField(max_length=50), verbose_name=_("興味"), default=list, blank=True)
+    skills = ArrayField(
+        models.CharField(max_length=50), verbose_name=_("できること"), default=list, blank=True
+    )
+    interests = ArrayField(
+        models.CharField(max_length=50), verbose_name=_("興味"), default=list, blank=True
+    )
     municipality = models.CharField(_("住んでいる市町村"), max_length=50, blank=True)
     lat = models.FloatField(_("緯度"), null=True, blank=True)
     lon = models.FloatField(_("経度"), null=True, blank=True)
     max_travel_km = models.PositiveSmallIntegerField(_("移動できる距離（km）"), default=10)
-    readiness = models.PositiveSmallIntegerField(_("現在のステップ"), choices=Readiness, default=Readiness.CONNECTING)
+    readiness = models.PositiveSmallIntegerField(
+        _("現在のステップ"), choices=Readiness, default=Readiness.CONNECTING
+    )
     coach = models.ForeignKey(
         User,
         verbose_name=_("担当支援員"),
@@ -108,16 +124,22 @@ class ParticipantProfile(models.Model):
         verbose_name_plural = _("参加者")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(readiness__gte=1, readiness__lte=5), name="people_participant_readiness_on_ladder"),
+            models.CheckConstraint(
+                condition=Q(readiness__gte=1, readiness__lte=5),
+                name="people_participant_readiness_on_ladder",
+            ),
             models.CheckConstraint(
                 condition=Q(consent_given=False) | Q(consent_given_on__isnull=False),
                 name="people_participant_consent_has_date",
             ),
             models.CheckConstraint(
-                condition=(Q(lat__isnull=True) & Q(lon__isnull=True)) | (Q(lat__gte=-90, lat__lte=90) & Q(lon__gte=-180, lon__lte=180)),
+                condition=(Q(lat__isnull=True) & Q(lon__isnull=True))
+                | (Q(lat__gte=-90, lat__lte=90) & Q(lon__gte=-180, lon__lte=180)),
                 name="people_participant_location_valid",
             ),
-            models.CheckConstraint(condition=Q(max_travel_km__lte=500), name="people_participant_travel_sane"),
+            models.CheckConstraint(
+                condition=Q(max_travel_km__lte=500), name="people_participant_travel_sane"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,7 +149,9 @@ class ParticipantProfile(models.Model):
 class AvailabilitySlot(models.Model):
     """A weekly time range in which the participant can take part."""
 
-    participant = models.ForeignKey(ParticipantProfile, on_delete=models.CASCADE, related_name="availability")
+    participant = models.ForeignKey(
+        ParticipantProfile, on_delete=models.CASCADE, related_name="availability"
+    )
     weekday = models.PositiveSmallIntegerField(_("曜日"), choices=Weekday)
     start = models.TimeField(_("開始"))
     end = models.TimeField(_("終了"))
@@ -137,9 +161,15 @@ class AvailabilitySlot(models.Model):
         verbose_name_plural = _("参加できる時間帯")
         ordering = ["weekday", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="people_availability_weekday_valid"),
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="people_availability_start_before_end"),
-            models.UniqueConstraint(fields=["participant", "weekday", "start"], name="people_availability_no_duplicates"),
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6), name="people_availability_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="people_availability_start_before_end"
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "weekday", "start"], name="people_availability_no_duplicates"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,10 +179,17 @@ class AvailabilitySlot(models.Model):
 class ReadinessAssessment(models.Model):
     """One coach's judgement of a participant's step on a given day. History is kept."""
 
-    participant = models.ForeignKey(ParticipantProfile, on_delete=models.CASCADE, related_name="assessments")
+    participant = models.ForeignKey(
+        ParticipantProfile, on_delete=models.CASCADE, related_name="assessments"
+    )
     step = models.PositiveSmallIntegerField(_("ステップ"), choices=Readiness)
     coach = models.ForeignKey(
-        User, verbose_name=_("評価した支援員"), on_delete=models.SET_NULL, null=True, blank=True, related_name="assessments_made"
+        User,
+        verbose_name=_("評価した支援員"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments_made",
     )
     assessed_on = models.DateField(_("評価日"))
     notes = models.TextField(_("所見"), blank=True)
@@ -163,7 +200,9 @@ class ReadinessAssessment(models.Model):
         verbose_name_plural = _("準備度の評価")
         ordering = ["-assessed_on", "-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="people_assessment_step_on_ladder"),
+            models.CheckConstraint(
+                condition=Q(step__gte=1, step__lte=5), name="people_assessment_step_on_ladder"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -44,7 +44,9 @@ def coach_required(view):
 
 def _next_or(request, fallback: str):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(fallback)
 
@@ -55,7 +57,9 @@ def _participant_or_404(request, code: str):
 
 @coach_required
 def coach_caseload(request):
-    page = Paginator(cs.caseload_list(user=request.user), CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(cs.caseload_list(user=request.user), CASELOAD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "people/coach/caseload.html",
@@ -69,14 +73,17 @@ def coach_caseload(request):
 
 def _participant_context(request, participant, assessment_form=None) -> dict:
     matches = cs.matches_for_participant(participant=participant, limit=10)
-    placeable = cs.sessions_placeable(opportunities=[m.opportunity for m in matches], participant=participant)
+    placeable = cs.sessions_placeable(
+        opportunities=[m.opportunity for m in matches], participant=participant
+    )
     for match in matches:
         match.sessions = placeable.get(match.opportunity.pk, [])
     return {
         "participant": participant,
         "can_see_notes": can_see_support_notes(user=request.user, participant=participant),
         "assessments": participant.assessments.select_related("coach")[:20],
-        "assessment_form": assessment_form or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
+        "assessment_form": assessment_form
+        or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
         "matches": matches,
         "requests": cs.signup_requests_for(user=request.user, participant=participant),
         "upcoming": cs.signups_upcoming_for(participant=participant)[:10],
@@ -87,7 +94,9 @@ def _participant_context(request, participant, assessment_form=None) -> dict:
 @coach_required
 def coach_participant(request, code: str):
     participant = _participant_or_404(request, code)
-    return render(request, "people/coach/participant_detail.html", _participant_context(request, participant))
+    return render(
+        request, "people/coach/participant_detail.html", _participant_context(request, participant)
+    )
 
 
 @coach_required
@@ -116,12 +125,18 @@ def coach_assess(request, code: str):
     context = {
         "participant": participant,
         "assessments": participant.assessments.select_related("coach")[:20],
-        "assessment_form": form or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
+        "assessment_form": form
+        or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
         "saved": form is None,
     }
     if is_htmx(request):
         return render(request, "people/coach/participant_detail.html#readiness", context)
-    return render(request, "people/coach/participant_detail.html", _participant_context(request, participant, form), status=400)
+    return render(
+        request,
+        "people/coach/participant_detail.html",
+        _participant_context(request, participant, form),
+        status=400,
+    )
 
 
 @coach_required
@@ -143,15 +158,25 @@ def coach_place(request, code: str):
         messages.error(request, error.message)
     else:
         if signup.status == signup.Status.CONFIRMED:
-            messages.success(request, _("%(name)sさんを%(title)sに申し込みました（確定）。") % {"name": participant.display_name, "title": session.opportunity.title})
+            messages.success(
+                request,
+                _("%(name)sさんを%(title)sに申し込みました（確定）。")
+                % {"name": participant.display_name, "title": session.opportunity.title},
+            )
         else:
-            messages.warning(request, _("満員のため、%(name)sさんをキャンセル待ちにしました。") % {"name": participant.display_name})
+            messages.warning(
+                request,
+                _("満員のため、%(name)sさんをキャンセル待ちにしました。")
+                % {"name": participant.display_name},
+            )
     return _next_or(request, reverse("coach_participant", args=[participant.code]))
 
 
 def _decided(request, signup, message: str):
     if is_htmx(request):
-        return render(request, "people/partials/signup_request.html", {"signup": signup, "result": message})
+        return render(
+            request, "people/partials/signup_request.html", {"signup": signup, "result": message}
+        )
     messages.success(request, message)
     return _next_or(request, reverse("coach_caseload"))
 
@@ -176,7 +201,11 @@ def coach_signup_decline(request, pk: int):
     """GET asks for confirmation (the no-JavaScript path); POST declines."""
     signup = get_object_or_404(cs.signup_for_coach(user=request.user, pk=pk))
     if request.method != "POST":
-        return render(request, "people/coach/signup_decline_confirm.html", {"signup": signup, "next": request.GET.get("next", "")})
+        return render(
+            request,
+            "people/coach/signup_decline_confirm.html",
+            {"signup": signup, "next": request.GET.get("next", "")},
+        )
     try:
         signup = signup_decline(signup=signup, by=request.user)
     except DomainError as error:
@@ -187,7 +216,9 @@ def coach_signup_decline(request, pk: int):
 @coach_required
 def coach_opportunity(request, code: str):
     opportunity = get_object_or_404(
-        Opportunity.objects.select_related("partner"), code=code, status__in=[Opportunity.Status.OPEN, Opportunity.Status.CLOSED]
+        Opportunity.objects.select_related("partner"),
+        code=code,
+        status__in=[Opportunity.Status.OPEN, Opportunity.Status.CLOSED],
     )
     return render(
         request,
@@ -221,7 +252,11 @@ def coach_participant_create(request):
             return render(
                 request,
                 "people/coach/first_login.html",
-                {"participant": participant, "login_code": _issue_login_code(participant, request.user), "created": True},
+                {
+                    "participant": participant,
+                    "login_code": _issue_login_code(participant, request.user),
+                    "created": True,
+                },
             )
     return render(request, "people/coach/participant_create.html", {"form": form})
 
@@ -236,5 +271,9 @@ def coach_login_code(request, code: str):
     return render(
         request,
         "people/coach/first_login.html",
-        {"participant": participant, "login_code": _issue_login_code(participant, request.user), "created": False},
+        {
+            "participant": participant,
+            "login_code": _issue_login_code(participant, request.user),
+            "created": False,
+        },
     )

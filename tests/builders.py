@@ -62,7 +62,9 @@ def started_an_hour_ago():
 
 def make_session(**overrides) -> Session:
     opportunity = overrides.pop("opportunity", None) or make_opportunity()
-    starts_at = overrides.pop("starts_at", None) or (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    starts_at = overrides.pop("starts_at", None) or (timezone.now() + timedelta(days=3)).replace(
+        microsecond=0
+    )
     fields = {
         "opportunity": opportunity,
         "starts_at": starts_at,

@@ -41,4 +41,6 @@ def partner_staff(partner):
 @pytest.fixture
 def participant(coach):
     user = make_user(role=User.Role.PARTICIPANT, username="sato")
-    return make_participant(user=user, coach=coach, display_name="佐藤", support_notes="CANARY-SUPPORT-NOTE")
+    return make_participant(
+        user=user, coach=coach, display_name="佐藤", support_notes="CANARY-SUPPORT-NOTE"
+    )

@@ -15,8 +15,17 @@ from training.models import Attendance
 pytestmark = pytest.mark.django_db
 
 MODELS = [
-    User, Partner, OpeningSlot, Opportunity, Session, Signup, ParticipantProfile,
-    AvailabilitySlot, ReadinessAssessment, Supporter, Attendance,
+    User,
+    Partner,
+    OpeningSlot,
+    Opportunity,
+    Session,
+    Signup,
+    ParticipantProfile,
+    AvailabilitySlot,
+    ReadinessAssessment,
+    Supporter,
+    Attendance,
 ]
 
 
@@ -39,22 +48,32 @@ def test_seed_demo_builds_the_network_and_a_second_run_adds_nothing():
     assert set(Partner.objects.values_list("category", flat=True)) == set(Partner.Category.values)
     for field in Partner.OFFER_FIELDS.values():
         assert Partner.objects.filter(**{field: True}).exists(), field
-    assert not Partner.objects.exclude(lat__range=(35.50, 35.72), lon__range=(140.30, 140.55)).exists()
+    assert not Partner.objects.exclude(
+        lat__range=(35.50, 35.72), lon__range=(140.30, 140.55)
+    ).exists()
     assert Partner.objects.filter(open_during_business_hours=True).exists()
     assert first["OpeningSlot"] > first["Partner"]
 
     # Opportunities: at least 60, every kind, both employment types, every step.
     assert first["Opportunity"] >= 60
     assert set(Opportunity.objects.values_list("kind", flat=True)) == set(Opportunity.Kind.values)
-    assert {"employment", "non_employment"} <= set(Opportunity.objects.values_list("employment_type", flat=True))
+    assert {"employment", "non_employment"} <= set(
+        Opportunity.objects.values_list("employment_type", flat=True)
+    )
     assert set(Opportunity.objects.values_list("min_readiness", flat=True)) == {1, 2, 3, 4, 5}
     assert set(Opportunity.objects.values_list("status", flat=True)) == {"open", "draft", "closed"}
-    assert not Opportunity.objects.filter(Q(contact_name="") | Q(description="") | Q(lat__isnull=True)).exists()
+    assert not Opportunity.objects.filter(
+        Q(contact_name="") | Q(description="") | Q(lat__isnull=True)
+    ).exists()
 
     # People: participants with a readiness history, coaches, staff, secretariat.
     assert first["ParticipantProfile"] >= 40
     assert not ParticipantProfile.objects.filter(coach__isnull=True).exists()
-    assert not ParticipantProfile.objects.annotate(n=Count("assessments")).filter(Q(n=0) | Q(n__gt=3)).exists()
+    assert (
+        not ParticipantProfile.objects.annotate(n=Count("assessments"))
+        .filter(Q(n=0) | Q(n__gt=3))
+        .exists()
+    )
     for profile in ParticipantProfile.objects.all():
         assert profile.readiness == profile.assessments.first().step
     assert set(ParticipantProfile.objects.values_list("readiness", flat=True)) == {1, 2, 3, 4, 5}
@@ -73,13 +92,19 @@ def test_seed_demo_builds_the_network_and_a_second_run_adds_nothing():
     past = Session.objects.filter(starts_at__lt=now)
     assert past.filter(status="held").exists() and past.filter(status="cancelled").exists()
     assert not Session.objects.filter(starts_at__gt=now).exclude(status="scheduled").exists()
-    assert {"present", "absent", "excused"} <= set(Attendance.objects.values_list("status", flat=True))
-    assert Attendance.objects.filter(supporter__isnull=False, status="present", minutes__gt=0).exists()
+    assert {"present", "absent", "excused"} <= set(
+        Attendance.objects.values_list("status", flat=True)
+    )
+    assert Attendance.objects.filter(
+        supporter__isnull=False, status="present", minutes__gt=0
+    ).exists()
     assert not Attendance.objects.exclude(session__status="held").exists()
     assert not Attendance.objects.filter(status="present", minutes=0).exists()
 
     # No session is overbooked, and seats_taken is the number of confirmed sign-ups.
-    sessions = Session.objects.annotate(confirmed=Count("signups", filter=Q(signups__status="confirmed")))
+    sessions = Session.objects.annotate(
+        confirmed=Count("signups", filter=Q(signups__status="confirmed"))
+    )
     assert not sessions.exclude(seats_taken=F("confirmed")).exists()
     assert not Session.objects.filter(seats_taken__gt=F("capacity")).exists()
 

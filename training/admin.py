@@ -28,14 +28,31 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ReadOnlyAdmin):
-    list_display = ["session", "participant", "supporter", "role", "status", "minutes", "recorded_at"]
+    list_display = [
+        "session",
+        "participant",
+        "supporter",
+        "role",
+        "status",
+        "minutes",
+        "recorded_at",
+    ]
     list_filter = ["status", "role"]
     raw_id_fields = ["session", "participant", "supporter", "recorded_by"]
 
 
 @admin.register(FeeRule)
 class FeeRuleAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "payee", "basis", "rate_yen", "monthly_cap_yen", "budget_yen", "fiscal_year"]
+    list_display = [
+        "code",
+        "name",
+        "payee",
+        "basis",
+        "rate_yen",
+        "monthly_cap_yen",
+        "budget_yen",
+        "fiscal_year",
+    ]
     list_filter = ["fiscal_year", "payee", "basis"]
 
 
@@ -43,7 +60,19 @@ class PayoutLineInline(admin.TabularInline):
     model = PayoutLine
     extra = 0
     can_delete = False
-    fields = ["position", "kind", "adjusts_month", "payee_code", "payee_name", "units", "gross_yen", "capped_yen", "amount_yen", "cut_by_cap", "cut_by_budget"]
+    fields = [
+        "position",
+        "kind",
+        "adjusts_month",
+        "payee_code",
+        "payee_name",
+        "units",
+        "gross_yen",
+        "capped_yen",
+        "amount_yen",
+        "cut_by_cap",
+        "cut_by_budget",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

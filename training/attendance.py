@@ -67,7 +67,11 @@ def attendance_record(
         minutes = session.duration_minutes if status == Attendance.Status.PRESENT else 0
     minutes = max(0, min(int(minutes), 24 * 60))
 
-    lookup = {"session": session, "participant": participant} if participant else {"session": session, "supporter": supporter}
+    lookup = (
+        {"session": session, "participant": participant}
+        if participant
+        else {"session": session, "supporter": supporter}
+    )
     # A change to an existing record is a correction: fees may depend on it,
     # so it goes to the audit log with its before and after.
     existing = Attendance.objects.select_for_update().filter(**lookup).first()
@@ -83,8 +87,16 @@ def attendance_record(
         },
     )
     if before is not None and before != attendance_snapshot(attendance):
-        audit_record(by=by, action="attendance_corrected", target=attendance, before=before, after=attendance_snapshot(attendance))
-    Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(status=Session.Status.HELD)
+        audit_record(
+            by=by,
+            action="attendance_corrected",
+            target=attendance,
+            before=before,
+            after=attendance_snapshot(attendance),
+        )
+    Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(
+        status=Session.Status.HELD
+    )
     return attendance
 
 
@@ -108,7 +120,9 @@ def supporter_find_or_create(*, code: str = "", name: str = "") -> Supporter:
         if found:
             return found
     if not name:
-        raise DomainError(_("サポーターが見つかりません。新しく登録するときは氏名を入れてください。"))
+        raise DomainError(
+            _("サポーターが見つかりません。新しく登録するときは氏名を入れてください。")
+        )
     try:
         with transaction.atomic():
             return Supporter.objects.create(code=code or _new_supporter_code(), name=name)

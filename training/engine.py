@@ -118,9 +118,7 @@ def month_amounts(terms: Terms, usages: Iterable[Usage]) -> dict[str, int]:
     return {u.payee: capped_yen(terms, u.units)[1] for u in usages if u.units > 0}
 
 
-def month_lines(
-    terms: Terms, month: date, usages: Iterable[Usage], budget: Budget
-) -> list[Line]:
+def month_lines(terms: Terms, month: date, usages: Iterable[Usage], budget: Budget) -> list[Line]:
     """The regular lines of one month, spending ``budget`` in queue order."""
     lines = []
     for usage in sorted((u for u in usages if u.units > 0), key=Usage.sort_key):

@@ -45,7 +45,14 @@ def line_note(line: PayoutLine) -> str:
 
 def _rows(run: PayoutRun):
     for line in run.lines.order_by("position"):
-        yield [line.payee_code, line.payee_name, units_text(line, run.rule.basis), line.gross_yen, line.amount_yen, line_note(line)]
+        yield [
+            line.payee_code,
+            line.payee_name,
+            units_text(line, run.rule.basis),
+            line.gross_yen,
+            line.amount_yen,
+            line_note(line),
+        ]
 
 
 def export_csv(run: PayoutRun) -> bytes:
@@ -99,20 +106,35 @@ def export_pdf(run: PayoutRun) -> bytes:
     for line in run.lines.order_by("position"):
         payees.setdefault(line.payee_code, []).append(line)
     all_ids = {sid for lines in payees.values() for line in lines for sid in line.session_ids}
-    sessions = {s.pk: s for s in Session.objects.filter(pk__in=all_ids).select_related("opportunity")}
+    sessions = {
+        s.pk: s for s in Session.objects.filter(pk__in=all_ids).select_related("opportunity")
+    }
     # Supporter statements list the minutes worked; partner statements the trainees present.
     present = {}
     minutes = {}
     if rule.basis == FeeRule.Basis.HOUR:
         for sid, sup, part, mins, start, end in Attendance.objects.filter(
             session_id__in=all_ids, role="supporter", status="present"
-        ).values_list("session_id", "supporter_id", "participant_id", "minutes", "session__starts_at", "session__ends_at"):
+        ).values_list(
+            "session_id",
+            "supporter_id",
+            "participant_id",
+            "minutes",
+            "session__starts_at",
+            "session__ends_at",
+        ):
             # As the engine counts it: recorded minutes, or the session's length.
-            minutes[(sid, "s", sup) if sup else (sid, "p", part)] = mins or int((end - start).total_seconds() // 60)
+            minutes[(sid, "s", sup) if sup else (sid, "p", part)] = mins or int(
+                (end - start).total_seconds() // 60
+            )
     else:
         present = dict(
             Session.objects.filter(pk__in=all_ids)
-            .annotate(n=Count("attendance", filter=Q(attendance__status="present", attendance__role="trainee")))
+            .annotate(
+                n=Count(
+                    "attendance", filter=Q(attendance__status="present", attendance__role="trainee")
+                )
+            )
             .values_list("pk", "n")
         )
 
@@ -131,31 +153,82 @@ def export_pdf(run: PayoutRun) -> bytes:
         pdf.set_font("noto", size=18)
         pdf.cell(width, 12, _("支払明細書"), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("noto", size=11)
-        pdf.cell(width, 7, _("%(name)s 様（%(code)s）") % {"name": lines[0].payee_name, "code": code}, new_x="LMARGIN", new_y="NEXT")
-        pdf.cell(width, 7, _("対象期間: %(period)s") % {"period": _month_period(run)}, new_x="LMARGIN", new_y="NEXT")
-        pdf.cell(width, 7, _("区分: %(rule)s（%(code)s）") % {"rule": rule.name, "code": rule.code}, new_x="LMARGIN", new_y="NEXT")
-        pdf.cell(width, 7, _("単価: %(rate)s / %(basis)s") % {"rate": format_yen(rule.rate_yen), "basis": rule.get_basis_display()}, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            width,
+            7,
+            _("%(name)s 様（%(code)s）") % {"name": lines[0].payee_name, "code": code},
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.cell(
+            width,
+            7,
+            _("対象期間: %(period)s") % {"period": _month_period(run)},
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.cell(
+            width,
+            7,
+            _("区分: %(rule)s（%(code)s）") % {"rule": rule.name, "code": rule.code},
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.cell(
+            width,
+            7,
+            _("単価: %(rate)s / %(basis)s")
+            % {"rate": format_yen(rule.rate_yen), "basis": rule.get_basis_display()},
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.ln(3)
         total = sum(line.amount_yen for line in lines)
         pdf.set_font("noto", size=14)
-        pdf.cell(width, 10, _("お支払額: %(amount)s") % {"amount": format_yen(total)}, border="B", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            width,
+            10,
+            _("お支払額: %(amount)s") % {"amount": format_yen(total)},
+            border="B",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_font("noto", size=10)
         pdf.ln(2)
         for line in lines:
             label = _("数量 %(units)s、計算額 %(gross)s、支払額 %(amount)s") % {
-                "units": units_text(line, rule.basis), "gross": format_yen(line.gross_yen), "amount": format_yen(line.amount_yen),
+                "units": units_text(line, rule.basis),
+                "gross": format_yen(line.gross_yen),
+                "amount": format_yen(line.amount_yen),
             }
             note = line_note(line)
-            pdf.multi_cell(width, 6, label + (f"（{note}）" if note else ""), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                width, 6, label + (f"（{note}）" if note else ""), new_x="LMARGIN", new_y="NEXT"
+            )
         pdf.ln(2)
         ids = [sid for line in lines for sid in line.session_ids]
         pdf.set_font("noto", size=11)
-        pdf.cell(width, 8, _("対象となった開催回（%(n)s回）") % {"n": len(ids)}, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            width,
+            8,
+            _("対象となった開催回（%(n)s回）") % {"n": len(ids)},
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_font("noto", size=9)
         pdf.set_fill_color(235, 235, 235)
         cols = (30, 25, width - 85, 30)
-        head = (_("日付"), _("時間"), _("活動"), _("出席した訓練生") if rule.basis != FeeRule.Basis.HOUR else _("活動時間"))
-        payee_key = ("s", lines[0].supporter_id) if lines[0].supporter_id else ("p", lines[0].participant_id)
+        head = (
+            _("日付"),
+            _("時間"),
+            _("活動"),
+            _("出席した訓練生") if rule.basis != FeeRule.Basis.HOUR else _("活動時間"),
+        )
+        payee_key = (
+            ("s", lines[0].supporter_id)
+            if lines[0].supporter_id
+            else ("p", lines[0].participant_id)
+        )
         for w, text in zip(cols, head, strict=True):
             pdf.cell(w, 6, text, border=1, fill=True)
         pdf.ln()
@@ -169,14 +242,32 @@ def export_pdf(run: PayoutRun) -> bytes:
                 extra = _("%(m)s分（%(q)s×15分）") % {"m": m, "q": m // 15}
             else:
                 extra = _("%(n)s名") % {"n": present.get(sid, 0)}
-            for w, text in zip(cols, (f"{start:%Y-%m-%d}", f"{start:%H:%M}–{end:%H:%M}", s.opportunity.title[:40], extra), strict=True):
+            for w, text in zip(
+                cols,
+                (
+                    f"{start:%Y-%m-%d}",
+                    f"{start:%H:%M}–{end:%H:%M}",
+                    s.opportunity.title[:40],
+                    extra,
+                ),
+                strict=True,
+            ):
                 pdf.cell(w, 6, text, border=1)
             pdf.ln()
         pdf.ln(4)
         pdf.set_font("noto", size=9)
-        pdf.cell(width, 6, _("発行: %(issuer)s　作成日: %(date)s　状態: %(status)s") % {
-            "issuer": issuer, "date": f"{timezone.localdate():%Y-%m-%d}", "status": run.get_status_display(),
-        }, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            width,
+            6,
+            _("発行: %(issuer)s　作成日: %(date)s　状態: %(status)s")
+            % {
+                "issuer": issuer,
+                "date": f"{timezone.localdate():%Y-%m-%d}",
+                "status": run.get_status_display(),
+            },
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     return bytes(pdf.output())
 
 

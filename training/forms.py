@@ -13,14 +13,29 @@ class FeeRuleForm(forms.Form):
     payee = forms.ChoiceField(label=_("支払先"), choices=FeeRule.Payee.choices)
     basis = forms.ChoiceField(label=_("単位"), choices=FeeRule.Basis.choices)
     rate_yen = forms.IntegerField(label=_("単価（円）"), min_value=0)
-    monthly_cap_yen = forms.IntegerField(label=_("月額上限（円、なしは空欄）"), min_value=0, required=False)
-    budget_yen = forms.IntegerField(label=_("年度予算（円、なしは空欄）"), min_value=0, required=False)
+    monthly_cap_yen = forms.IntegerField(
+        label=_("月額上限（円、なしは空欄）"), min_value=0, required=False
+    )
+    budget_yen = forms.IntegerField(
+        label=_("年度予算（円、なしは空欄）"), min_value=0, required=False
+    )
     fiscal_year = forms.IntegerField(label=_("年度（開始年）"), min_value=2000, max_value=2100)
     kinds = forms.MultipleChoiceField(
-        label=_("対象の活動（なしはすべて）"), choices=Opportunity.Kind.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("対象の活動（なしはすべて）"),
+        choices=Opportunity.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
-    valid_from = forms.DateField(label=_("適用開始日（空欄は年度の初日）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("適用終了日（空欄は年度の末日）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("適用開始日（空欄は年度の初日）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    valid_to = forms.DateField(
+        label=_("適用終了日（空欄は年度の末日）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def clean(self):
         data = super().clean()

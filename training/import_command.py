@@ -23,10 +23,15 @@ class ImportCommand(BaseCommand):
             by = User.objects.filter(username=user).first()
             if by is None:
                 raise CommandError(_("ユーザー %(user)s が見つかりません。") % {"user": user})
-        report = import_path(importer_named(self.importer_name), file, dry_run=dry_run, context={"by": by})
+        report = import_path(
+            importer_named(self.importer_name), file, dry_run=dry_run, context={"by": by}
+        )
         if report.errors:
             for error in report.errors:
                 self.stderr.write(str(error))
-            raise CommandError(_("%(n)s件のエラーがあるため、何も取り込みませんでした。") % {"n": len(report.errors)})
+            raise CommandError(
+                _("%(n)s件のエラーがあるため、何も取り込みませんでした。")
+                % {"n": len(report.errors)}
+            )
         prefix = _("（確認のみ）") if dry_run else ""
         self.stdout.write(f"{prefix}{report.summary()}")

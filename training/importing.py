@@ -42,7 +42,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return _("%(row)s行目: %(message)s") % {"row": self.row, "message": self.message} if self.row else self.message
+        return (
+            _("%(row)s行目: %(message)s") % {"row": self.row, "message": self.message}
+            if self.row
+            else self.message
+        )
 
 
 @dataclass
@@ -63,7 +67,9 @@ class ImportReport:
 
     def summary(self) -> str:
         return _("新規 %(created)s件・更新 %(updated)s件・変更なし %(unchanged)s件") % {
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
         }
 
 
@@ -92,7 +98,9 @@ def _messages(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-def run_import(importer: Importer, sheet: Sheet, *, dry_run: bool = False, context: dict | None = None) -> ImportReport:
+def run_import(
+    importer: Importer, sheet: Sheet, *, dry_run: bool = False, context: dict | None = None
+) -> ImportReport:
     report = ImportReport(rows=len(sheet.rows))
     try:
         sheet.require(importer.columns)
@@ -131,7 +139,14 @@ def run_import(importer: Importer, sheet: Sheet, *, dry_run: bool = False, conte
     return report
 
 
-def import_file(importer: Importer, *, data: bytes, filename: str, dry_run: bool = False, context: dict | None = None) -> ImportReport:
+def import_file(
+    importer: Importer,
+    *,
+    data: bytes,
+    filename: str,
+    dry_run: bool = False,
+    context: dict | None = None,
+) -> ImportReport:
     try:
         sheet = read_rows(data, filename)
     except SpreadsheetError as exc:
@@ -139,7 +154,9 @@ def import_file(importer: Importer, *, data: bytes, filename: str, dry_run: bool
     return run_import(importer, sheet, dry_run=dry_run, context=context)
 
 
-def import_path(importer: Importer, path, *, dry_run: bool = False, context: dict | None = None) -> ImportReport:
+def import_path(
+    importer: Importer, path, *, dry_run: bool = False, context: dict | None = None
+) -> ImportReport:
     try:
         sheet = read_path(path)
     except (SpreadsheetError, OSError) as exc:
@@ -169,7 +186,14 @@ def choice(row: Row, column: str, allowed, *, blank_ok: bool = False) -> str:
     return value
 
 
-def integer(row: Row, column: str, *, blank_ok: bool = False, minimum: int | None = None, maximum: int | None = None) -> int | None:
+def integer(
+    row: Row,
+    column: str,
+    *,
+    blank_ok: bool = False,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int | None:
     value = row[column].replace(",", "")
     if not value:
         if blank_ok:
@@ -178,11 +202,20 @@ def integer(row: Row, column: str, *, blank_ok: bool = False, minimum: int | Non
     try:
         number = int(value)
     except ValueError:
-        raise RowInvalid(_("%(column)s は整数で入力してください（「%(value)s」）。") % {"column": column, "value": value}) from None
+        raise RowInvalid(
+            _("%(column)s は整数で入力してください（「%(value)s」）。")
+            % {"column": column, "value": value}
+        ) from None
     if minimum is not None and number < minimum:
-        raise RowInvalid(_("%(column)s は%(minimum)s以上にしてください。") % {"column": column, "minimum": minimum})
+        raise RowInvalid(
+            _("%(column)s は%(minimum)s以上にしてください。")
+            % {"column": column, "minimum": minimum}
+        )
     if maximum is not None and number > maximum:
-        raise RowInvalid(_("%(column)s は%(maximum)s以下にしてください。") % {"column": column, "maximum": maximum})
+        raise RowInvalid(
+            _("%(column)s は%(maximum)s以下にしてください。")
+            % {"column": column, "maximum": maximum}
+        )
     return number
 
 
@@ -193,9 +226,15 @@ def decimal_degrees(row: Row, column: str, limit: float) -> float | None:
     try:
         number = float(value)
     except ValueError:
-        raise RowInvalid(_("%(column)s は数値で入力してください（「%(value)s」）。") % {"column": column, "value": value}) from None
+        raise RowInvalid(
+            _("%(column)s は数値で入力してください（「%(value)s」）。")
+            % {"column": column, "value": value}
+        ) from None
     if not -limit <= number <= limit:
-        raise RowInvalid(_("%(column)s は -%(limit)s〜%(limit)s の範囲で入力してください。") % {"column": column, "limit": f"{limit:g}"})
+        raise RowInvalid(
+            _("%(column)s は -%(limit)s〜%(limit)s の範囲で入力してください。")
+            % {"column": column, "limit": f"{limit:g}"}
+        )
     return number
 
 
@@ -231,7 +270,10 @@ def parse_date(row: Row, column: str) -> date:
             y, m, d = (int(x) for x in value.split("-"))
             return date(y, m, d)
         except ValueError:
-            raise RowInvalid(_("%(column)s は YYYY-MM-DD の形で入力してください（「%(value)s」）。") % {"column": column, "value": value}) from None
+            raise RowInvalid(
+                _("%(column)s は YYYY-MM-DD の形で入力してください（「%(value)s」）。")
+                % {"column": column, "value": value}
+            ) from None
 
 
 def parse_time(row: Row, column: str) -> time:
@@ -240,7 +282,10 @@ def parse_time(row: Row, column: str) -> time:
         hours, minutes = value.split(":")[:2]
         return time(int(hours), int(minutes))
     except ValueError:
-        raise RowInvalid(_("%(column)s は HH:MM の形で入力してください（「%(value)s」）。") % {"column": column, "value": value}) from None
+        raise RowInvalid(
+            _("%(column)s は HH:MM の形で入力してください（「%(value)s」）。")
+            % {"column": column, "value": value}
+        ) from None
 
 
 def collect(*parsers: Callable[[], Any]) -> list[Any]:
@@ -263,7 +308,13 @@ def duplicates(cleaned, key: Callable[[Any], Any], label: str) -> list[RowError]
     for row, values in cleaned:
         k = key(values)
         if k in seen:
-            errors.append(RowError(row.number, _("%(label)s「%(key)s」が%(row)s行目と重複しています。") % {"label": label, "key": k, "row": seen[k]}))
+            errors.append(
+                RowError(
+                    row.number,
+                    _("%(label)s「%(key)s」が%(row)s行目と重複しています。")
+                    % {"label": label, "key": k, "row": seen[k]},
+                )
+            )
         else:
             seen[k] = row.number
     return errors

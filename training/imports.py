@@ -31,8 +31,28 @@ from training.importing import (
 from training.models import Attendance, FeeRule
 from training.services import attendance_correct, audit_record, fee_rule_save
 
-ATTENDANCE_COLUMNS = ["date", "start", "end", "partner_code", "opportunity_code", "instructor", "person_code", "role", "status"]
-FEE_RULE_COLUMNS = ["code", "name", "payee", "basis", "rate_yen", "monthly_cap_yen", "budget_yen", "fiscal_year", "kinds"]
+ATTENDANCE_COLUMNS = [
+    "date",
+    "start",
+    "end",
+    "partner_code",
+    "opportunity_code",
+    "instructor",
+    "person_code",
+    "role",
+    "status",
+]
+FEE_RULE_COLUMNS = [
+    "code",
+    "name",
+    "payee",
+    "basis",
+    "rate_yen",
+    "monthly_cap_yen",
+    "budget_yen",
+    "fiscal_year",
+    "kinds",
+]
 ATTENDANCE_STATUSES = ["present", "absent", "excused", "cancelled"]
 
 
@@ -40,8 +60,13 @@ def _prepare_attendance(rows) -> dict:
     opp_codes = {r["opportunity_code"] for r in rows}
     person_codes = {r["person_code"] for r in rows if r["person_code"]}
     return {
-        "opportunities": {o.code: o for o in Opportunity.objects.filter(code__in=opp_codes).select_related("partner")},
-        "participants": {p.code: p for p in ParticipantProfile.objects.filter(code__in=person_codes)},
+        "opportunities": {
+            o.code: o
+            for o in Opportunity.objects.filter(code__in=opp_codes).select_related("partner")
+        },
+        "participants": {
+            p.code: p for p in ParticipantProfile.objects.filter(code__in=person_codes)
+        },
         "supporters": {s.code: s for s in Supporter.objects.filter(code__in=person_codes)},
     }
 
@@ -51,7 +76,9 @@ def _clean_attendance(row, ctx) -> dict:
         code = required(row, "opportunity_code")
         opp = ctx["opportunities"].get(code)
         if opp is None:
-            raise RowInvalid(_("opportunity_code「%(code)s」の活動が登録されていません。") % {"code": code})
+            raise RowInvalid(
+                _("opportunity_code「%(code)s」の活動が登録されていません。") % {"code": code}
+            )
         if row["partner_code"] and row["partner_code"] != opp.partner.code:
             raise RowInvalid(
                 _("活動「%(code)s」の協力機関は %(partner)s です（partner_code は「%(given)s」）。")
@@ -69,16 +96,27 @@ def _clean_attendance(row, ctx) -> dict:
     if end <= start:
         raise RowInvalid(_("end は start より後の時刻にしてください。"))
     values = {
-        "opportunity": opp, "starts_at": at(day, start), "ends_at": at(day, end),
-        "instructor": row["instructor"], "status": status, "person_code": row["person_code"], "role": "",
+        "opportunity": opp,
+        "starts_at": at(day, start),
+        "ends_at": at(day, end),
+        "instructor": row["instructor"],
+        "status": status,
+        "person_code": row["person_code"],
+        "role": "",
     }
     if status == "cancelled":
         if row["person_code"]:
-            raise RowInvalid(_("cancelled の行は person_code を空にしてください（開催回の中止を表します）。"))
+            raise RowInvalid(
+                _("cancelled の行は person_code を空にしてください（開催回の中止を表します）。")
+            )
         return values
-    role, code = collect(lambda: choice(row, "role", ["trainee", "supporter"]), lambda: required(row, "person_code"))
+    role, code = collect(
+        lambda: choice(row, "role", ["trainee", "supporter"]), lambda: required(row, "person_code")
+    )
     if role == "trainee" and code not in ctx["participants"]:
-        raise RowInvalid(_("person_code「%(code)s」の参加者が登録されていません。") % {"code": code})
+        raise RowInvalid(
+            _("person_code「%(code)s」の参加者が登録されていません。") % {"code": code}
+        )
     values["role"] = role
     return values
 
@@ -94,32 +132,59 @@ def _check_attendance(cleaned) -> list[RowError]:
         key = (v["opportunity"].code, v["starts_at"])
         first = sessions.setdefault(key, (row, v))
         if first[1]["ends_at"] != v["ends_at"]:
-            errors.append(RowError(row.number, _("同じ開催回の終了時刻が%(row)s行目と違います。") % {"row": first[0].number}))
+            errors.append(
+                RowError(
+                    row.number,
+                    _("同じ開催回の終了時刻が%(row)s行目と違います。") % {"row": first[0].number},
+                )
+            )
         if (first[1]["status"] == "cancelled") != (v["status"] == "cancelled"):
-            errors.append(RowError(row.number, _("%(row)s行目と同じ開催回で、中止（cancelled）と出欠が混ざっています。") % {"row": first[0].number}))
+            errors.append(
+                RowError(
+                    row.number,
+                    _("%(row)s行目と同じ開催回で、中止（cancelled）と出欠が混ざっています。")
+                    % {"row": first[0].number},
+                )
+            )
     return errors
 
 
 def _session_for(values: dict, ctx) -> tuple[Session, bool]:
-    session = Session.objects.filter(opportunity=values["opportunity"], starts_at=values["starts_at"]).first()
+    session = Session.objects.filter(
+        opportunity=values["opportunity"], starts_at=values["starts_at"]
+    ).first()
     wanted = Session.Status.CANCELLED if values["status"] == "cancelled" else Session.Status.HELD
     if session is None:
         session = Session(
-            opportunity=values["opportunity"], starts_at=values["starts_at"], ends_at=values["ends_at"],
-            capacity=values["opportunity"].capacity, instructor_name=values["instructor"], status=wanted,
+            opportunity=values["opportunity"],
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            capacity=values["opportunity"].capacity,
+            instructor_name=values["instructor"],
+            status=wanted,
         )
         session.full_clean()
         session.save()
         return session, True
-    before = {"status": session.status, "ends_at": session.ends_at.isoformat(), "instructor_name": session.instructor_name}
+    before = {
+        "status": session.status,
+        "ends_at": session.ends_at.isoformat(),
+        "instructor_name": session.instructor_name,
+    }
     changes = {"ends_at": values["ends_at"], "status": wanted}
     if values["instructor"]:
         changes["instructor_name"] = values["instructor"]
     if update_fields(session, changes):
         session.full_clean()
         session.save()
-        after = {"status": session.status, "ends_at": session.ends_at.isoformat(), "instructor_name": session.instructor_name}
-        audit_record(by=ctx.get("by"), action="session_corrected", target=session, before=before, after=after)
+        after = {
+            "status": session.status,
+            "ends_at": session.ends_at.isoformat(),
+            "instructor_name": session.instructor_name,
+        }
+        audit_record(
+            by=ctx.get("by"), action="session_corrected", target=session, before=before, after=after
+        )
         return session, True
     return session, False
 
@@ -136,16 +201,33 @@ def _write_attendance(values: dict, ctx) -> str:
         if supporter is None:
             supporter = Supporter.objects.create(code=code, name=code)
             ctx["supporters"][code] = supporter
-    minutes = int((values["ends_at"] - values["starts_at"]) / timedelta(minutes=1)) if values["status"] == "present" else 0
+    minutes = (
+        int((values["ends_at"] - values["starts_at"]) / timedelta(minutes=1))
+        if values["status"] == "present"
+        else 0
+    )
     person = {"participant": participant} if participant else {"supporter": supporter}
     attendance = Attendance.objects.filter(session=session, **person).first()
     if attendance is None:
-        attendance = Attendance(session=session, role=values["role"], status=values["status"], minutes=minutes, recorded_by=ctx.get("by"), **person)
+        attendance = Attendance(
+            session=session,
+            role=values["role"],
+            status=values["status"],
+            minutes=minutes,
+            recorded_by=ctx.get("by"),
+            **person,
+        )
         attendance.full_clean()
         attendance.save()
         return CREATED
     before = (attendance.status, attendance.minutes, attendance.role)
-    attendance_correct(attendance=attendance, status=values["status"], minutes=minutes, role=values["role"], by=ctx.get("by"))
+    attendance_correct(
+        attendance=attendance,
+        status=values["status"],
+        minutes=minutes,
+        role=values["role"],
+        by=ctx.get("by"),
+    )
     changed = before != (attendance.status, attendance.minutes, attendance.role)
     return UPDATED if changed or session_changed else UNCHANGED
 
@@ -185,8 +267,20 @@ def _clean_fee_rule(row, ctx) -> dict:
     if payee == "supporter" and basis != "hour":
         raise RowInvalid(_("サポーターへの支払（payee=supporter）は basis=hour にしてください。"))
     if payee == "partner" and basis == "hour":
-        raise RowInvalid(_("協力機関への支払（payee=partner）は session・day・month のいずれかにしてください。"))
-    return {"code": code, "name": name, "payee": payee, "basis": basis, "rate_yen": rate, "monthly_cap_yen": cap, "budget_yen": budget, "fiscal_year": fy, "kinds": kind_list}
+        raise RowInvalid(
+            _("協力機関への支払（payee=partner）は session・day・month のいずれかにしてください。")
+        )
+    return {
+        "code": code,
+        "name": name,
+        "payee": payee,
+        "basis": basis,
+        "rate_yen": rate,
+        "monthly_cap_yen": cap,
+        "budget_yen": budget,
+        "fiscal_year": fy,
+        "kinds": kind_list,
+    }
 
 
 def _write_fee_rule(values: dict, ctx) -> str:
@@ -217,5 +311,3 @@ def importer_named(name: str) -> Importer:
 
     module, attr = IMPORTERS[name]
     return getattr(import_module(module), attr)
-
-

@@ -19,17 +19,39 @@ class Attendance(models.Model):
         TRAINEE = "trainee", _("訓練生")
         SUPPORTER = "supporter", _("サポーター")
 
-    session = models.ForeignKey("opportunities.Session", verbose_name=_("開催回"), on_delete=models.PROTECT, related_name="attendance")
+    session = models.ForeignKey(
+        "opportunities.Session",
+        verbose_name=_("開催回"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+    )
     participant = models.ForeignKey(
-        "people.ParticipantProfile", verbose_name=_("参加者"), on_delete=models.PROTECT, null=True, blank=True, related_name="attendance"
+        "people.ParticipantProfile",
+        verbose_name=_("参加者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendance",
     )
     supporter = models.ForeignKey(
-        "people.Supporter", verbose_name=_("サポーター"), on_delete=models.PROTECT, null=True, blank=True, related_name="attendance"
+        "people.Supporter",
+        verbose_name=_("サポーター"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendance",
     )
     role = models.CharField(_("役割"), max_length=10, choices=Role, default=Role.TRAINEE)
     status = models.CharField(_("出欠"), max_length=10, choices=Status)
     minutes = models.PositiveSmallIntegerField(_("参加時間（分）"), default=0)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("記録者"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("記録者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
 
     class Meta:
@@ -37,17 +59,37 @@ class Attendance(models.Model):
         verbose_name_plural = _("出欠")
         ordering = ["session__starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["present", "absent", "excused"]), name="training_attendance_status_valid"),
-            models.CheckConstraint(condition=Q(role__in=["trainee", "supporter"]), name="training_attendance_role_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["present", "absent", "excused"]),
+                name="training_attendance_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["trainee", "supporter"]),
+                name="training_attendance_role_valid",
+            ),
             # Exactly one person: a participant or a supporter record.
             models.CheckConstraint(
-                condition=(Q(participant__isnull=False) & Q(supporter__isnull=True)) | (Q(participant__isnull=True) & Q(supporter__isnull=False)),
+                condition=(Q(participant__isnull=False) & Q(supporter__isnull=True))
+                | (Q(participant__isnull=True) & Q(supporter__isnull=False)),
                 name="training_attendance_exactly_one_person",
             ),
-            models.CheckConstraint(condition=Q(supporter__isnull=True) | Q(role="supporter"), name="training_attendance_supporter_role"),
-            models.CheckConstraint(condition=Q(minutes__lte=24 * 60), name="training_attendance_minutes_sane"),
-            models.UniqueConstraint(fields=["session", "participant"], condition=Q(participant__isnull=False), name="training_attendance_one_per_participant"),
-            models.UniqueConstraint(fields=["session", "supporter"], condition=Q(supporter__isnull=False), name="training_attendance_one_per_supporter"),
+            models.CheckConstraint(
+                condition=Q(supporter__isnull=True) | Q(role="supporter"),
+                name="training_attendance_supporter_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__lte=24 * 60), name="training_attendance_minutes_sane"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "participant"],
+                condition=Q(participant__isnull=False),
+                name="training_attendance_one_per_participant",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "supporter"],
+                condition=Q(supporter__isnull=False),
+                name="training_attendance_one_per_supporter",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,7 +130,9 @@ class FeeRule(models.Model):
     monthly_cap_yen = models.PositiveIntegerField(_("月額上限（円）"), null=True, blank=True)
     budget_yen = models.BigIntegerField(_("年度予算（円）"), null=True, blank=True)
     fiscal_year = models.PositiveSmallIntegerField(_("年度"), default=_fiscal_year_default)
-    kinds = ArrayField(models.CharField(max_length=30), verbose_name=_("対象の活動種類"), default=list, blank=True)
+    kinds = ArrayField(
+        models.CharField(max_length=30), verbose_name=_("対象の活動種類"), default=list, blank=True
+    )
     valid_from = models.DateField(_("適用開始日"))
     valid_to = models.DateField(_("適用終了日"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -99,16 +143,31 @@ class FeeRule(models.Model):
         verbose_name_plural = _("謝金ルール")
         ordering = ["fiscal_year", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(payee__in=["partner", "supporter"]), name="training_feerule_payee_valid"),
-            models.CheckConstraint(condition=Q(basis__in=["session", "day", "month", "hour"]), name="training_feerule_basis_valid"),
+            models.CheckConstraint(
+                condition=Q(payee__in=["partner", "supporter"]), name="training_feerule_payee_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(basis__in=["session", "day", "month", "hour"]),
+                name="training_feerule_basis_valid",
+            ),
             # Partners are paid per session, day or month; supporters per hour.
             models.CheckConstraint(
-                condition=(Q(payee="partner") & Q(basis__in=["session", "day", "month"])) | (Q(payee="supporter") & Q(basis="hour")),
+                condition=(Q(payee="partner") & Q(basis__in=["session", "day", "month"]))
+                | (Q(payee="supporter") & Q(basis="hour")),
                 name="training_feerule_basis_fits_payee",
             ),
-            models.CheckConstraint(condition=Q(budget_yen__isnull=True) | Q(budget_yen__gte=0), name="training_feerule_budget_not_negative"),
-            models.CheckConstraint(condition=Q(valid_from__lte=F("valid_to")), name="training_feerule_valid_from_before_to"),
-            models.CheckConstraint(condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2100), name="training_feerule_fiscal_year_sane"),
+            models.CheckConstraint(
+                condition=Q(budget_yen__isnull=True) | Q(budget_yen__gte=0),
+                name="training_feerule_budget_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__lte=F("valid_to")),
+                name="training_feerule_valid_from_before_to",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2100),
+                name="training_feerule_fiscal_year_sane",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,26 +200,55 @@ class PayoutRun(models.Model):
         APPROVED = "approved", _("承認済み")
         PAID = "paid", _("支払済み")
 
-    rule = models.ForeignKey(FeeRule, verbose_name=_("謝金ルール"), on_delete=models.PROTECT, related_name="runs")
+    rule = models.ForeignKey(
+        FeeRule, verbose_name=_("謝金ルール"), on_delete=models.PROTECT, related_name="runs"
+    )
     month = models.DateField(_("対象月"))  # always the 1st of the local month
     status = models.CharField(_("状態"), max_length=10, choices=Status, default=Status.DRAFT)
     total_yen = models.BigIntegerField(_("支払額合計"), default=0)
     computed_at = models.DateTimeField(_("計算日時"), default=timezone.now)
     approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("承認者"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承認者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     paid_at = models.DateTimeField(_("支払日時"), null=True, blank=True)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("支払処理者"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("支払処理者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("月次支払")
         verbose_name_plural = _("月次支払")
         ordering = ["-month", "rule__code"]
         constraints = [
-            models.UniqueConstraint(fields=["rule", "month"], name="training_payoutrun_one_per_rule_month"),
-            models.CheckConstraint(condition=Q(status__in=["draft", "approved", "paid"]), name="training_payoutrun_status_valid"),
-            models.CheckConstraint(condition=Q(month__day=1), name="training_payoutrun_month_is_first_day"),
-            models.CheckConstraint(condition=Q(status="draft") | Q(approved_at__isnull=False), name="training_payoutrun_approved_has_time"),
-            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_at__isnull=False), name="training_payoutrun_paid_has_time"),
+            models.UniqueConstraint(
+                fields=["rule", "month"], name="training_payoutrun_one_per_rule_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "approved", "paid"]),
+                name="training_payoutrun_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="training_payoutrun_month_is_first_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(approved_at__isnull=False),
+                name="training_payoutrun_approved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_at__isnull=False),
+                name="training_payoutrun_paid_has_time",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,36 +274,67 @@ class PayoutLine(models.Model):
     position = models.PositiveIntegerField(_("順番"))
     kind = models.CharField(_("種別"), max_length=12, choices=Kind, default=Kind.REGULAR)
     adjusts_month = models.DateField(_("調整対象月"), null=True, blank=True)
-    partner = models.ForeignKey("opportunities.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    supporter = models.ForeignKey("people.Supporter", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    participant = models.ForeignKey("people.ParticipantProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    partner = models.ForeignKey(
+        "opportunities.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supporter = models.ForeignKey(
+        "people.Supporter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    participant = models.ForeignKey(
+        "people.ParticipantProfile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     payee_code = models.CharField(_("支払先コード"), max_length=40)
     payee_name = models.CharField(_("支払先"), max_length=200)
-    units = models.PositiveIntegerField(_("数量"), default=0)  # sessions, days, months, or quarter hours
+    units = models.PositiveIntegerField(
+        _("数量"), default=0
+    )  # sessions, days, months, or quarter hours
     gross_yen = models.BigIntegerField(_("単価×数量"))
     capped_yen = models.BigIntegerField(_("上限適用後"))
     amount_yen = models.BigIntegerField(_("支払額"))
     cut_by_cap = models.BooleanField(_("月額上限で減額"), default=False)
     cut_by_budget = models.BooleanField(_("予算超過で減額"), default=False)
     first_session_at = models.DateTimeField(_("最初の対象開催"), null=True, blank=True)
-    session_ids = ArrayField(models.BigIntegerField(), verbose_name=_("対象の開催回"), default=list, blank=True)
+    session_ids = ArrayField(
+        models.BigIntegerField(), verbose_name=_("対象の開催回"), default=list, blank=True
+    )
 
     class Meta:
         verbose_name = _("支払明細行")
         verbose_name_plural = _("支払明細行")
         ordering = ["run", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "position"], name="training_payoutline_position_unique"),
-            models.CheckConstraint(condition=Q(kind__in=["regular", "adjustment"]), name="training_payoutline_kind_valid"),
+            models.UniqueConstraint(
+                fields=["run", "position"], name="training_payoutline_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["regular", "adjustment"]),
+                name="training_payoutline_kind_valid",
+            ),
             models.CheckConstraint(
                 condition=(Q(kind="regular") & Q(adjusts_month__isnull=True) & Q(amount_yen__gte=0))
                 | (Q(kind="adjustment") & Q(adjusts_month__isnull=False)),
                 name="training_payoutline_adjustment_has_month",
             ),
             models.CheckConstraint(
-                condition=(Q(partner__isnull=False) & Q(supporter__isnull=True) & Q(participant__isnull=True))
-                | (Q(partner__isnull=True) & Q(supporter__isnull=False) & Q(participant__isnull=True))
-                | (Q(partner__isnull=True) & Q(supporter__isnull=True) & Q(participant__isnull=False)),
+                condition=(
+                    Q(partner__isnull=False)
+                    & Q(supporter__isnull=True)
+                    & Q(participant__isnull=True)
+                )
+                | (
+                    Q(partner__isnull=True)
+                    & Q(supporter__isnull=False)
+                    & Q(participant__isnull=True)
+                )
+                | (
+                    Q(partner__isnull=True)
+                    & Q(supporter__isnull=True)
+                    & Q(participant__isnull=False)
+                ),
                 name="training_payoutline_exactly_one_payee",
             ),
         ]
@@ -246,7 +365,14 @@ class AuditEntry(models.Model):
     }
 
     at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作者"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     actor_label = models.CharField(_("操作者（表示）"), max_length=150)
     action = models.CharField(_("操作"), max_length=40)
     target_type = models.CharField(_("対象"), max_length=40)
@@ -258,7 +384,9 @@ class AuditEntry(models.Model):
         verbose_name = _("監査ログ")
         verbose_name_plural = _("監査ログ")
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="training_audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="training_audit_target_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
@@ -290,9 +418,22 @@ class ProgrammeTarget(models.Model):
         verbose_name_plural = _("事業目標")
         ordering = ["fiscal_year", "metric"]
         constraints = [
-            models.UniqueConstraint(fields=["fiscal_year", "metric"], name="training_programmetarget_one_per_metric"),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "metric"], name="training_programmetarget_one_per_metric"
+            ),
             models.CheckConstraint(
-                condition=Q(metric__in=["places_sites", "places_persons", "ue_days", "ue_person_days", "cafeteria_sessions", "cafeteria_persons", "food_bank_days", "food_bank_persons"]),
+                condition=Q(
+                    metric__in=[
+                        "places_sites",
+                        "places_persons",
+                        "ue_days",
+                        "ue_person_days",
+                        "cafeteria_sessions",
+                        "cafeteria_persons",
+                        "food_bank_days",
+                        "food_bank_persons",
+                    ]
+                ),
                 name="training_programmetarget_metric_valid",
             ),
         ]
@@ -311,7 +452,12 @@ class ActivityRecord(models.Model):
         CAFETERIA = "cafeteria", _("子ども食堂")
         FOOD_BANK = "food_bank", _("フードバンク")
 
-    partner = models.ForeignKey("opportunities.Partner", verbose_name=_("協力機関"), on_delete=models.PROTECT, related_name="activity_records")
+    partner = models.ForeignKey(
+        "opportunities.Partner",
+        verbose_name=_("協力機関"),
+        on_delete=models.PROTECT,
+        related_name="activity_records",
+    )
     activity = models.CharField(_("活動"), max_length=12, choices=Activity)
     held_on = models.DateField(_("実施日"))
     persons = models.PositiveIntegerField(_("人数"), default=0)
@@ -321,8 +467,14 @@ class ActivityRecord(models.Model):
         verbose_name_plural = _("活動実績")
         ordering = ["-held_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(activity__in=["place", "cafeteria", "food_bank"]), name="training_activityrecord_activity_valid"),
-            models.UniqueConstraint(fields=["partner", "activity", "held_on"], name="training_activityrecord_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(activity__in=["place", "cafeteria", "food_bank"]),
+                name="training_activityrecord_activity_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "activity", "held_on"],
+                name="training_activityrecord_one_per_day",
+            ),
         ]
 
     def __str__(self) -> str:

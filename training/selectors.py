@@ -116,12 +116,16 @@ def payee_code_map(usages: list[PayeeUsage]) -> dict[tuple[str, int], tuple[str,
         ("participant", ParticipantProfile, "display_name"),
     ):
         if wanted[payee_type]:
-            for pk, code, name in model.objects.filter(pk__in=wanted[payee_type]).values_list("pk", "code", name_field):
+            for pk, code, name in model.objects.filter(pk__in=wanted[payee_type]).values_list(
+                "pk", "code", name_field
+            ):
                 out[(payee_type, pk)] = (code, name)
     return out
 
 
-def payout_usages(*, rule: FeeRule, first_month: date, last_month: date) -> dict[date, list[PayeeUsage]]:
+def payout_usages(
+    *, rule: FeeRule, first_month: date, last_month: date
+) -> dict[date, list[PayeeUsage]]:
     """Every payee's usage under ``rule`` for each month from ``first_month``
     to ``last_month`` (firsts of local months), in one query. Session ids are
     collected for the last month only: earlier months are recomputed just to
@@ -132,10 +136,19 @@ def payout_usages(*, rule: FeeRule, first_month: date, last_month: date) -> dict
     if start >= end:
         return result
     with connection.cursor() as cursor:
-        cursor.execute(_usage_sql(rule), {"start": start, "end": end, "kinds": list(rule.kinds), "ids_from": ids_from})
+        cursor.execute(
+            _usage_sql(rule),
+            {"start": start, "end": end, "kinds": list(rule.kinds), "ids_from": ids_from},
+        )
         rows = cursor.fetchall()
     partial = [
-        PayeeUsage(month=month, payee_type=ptype, payee_id=pid, usage=Usage(payee="", units=int(units), first_at=first_at), session_ids=tuple(ids or ()))
+        PayeeUsage(
+            month=month,
+            payee_type=ptype,
+            payee_id=pid,
+            usage=Usage(payee="", units=int(units), first_at=first_at),
+            session_ids=tuple(ids or ()),
+        )
         for month, ptype, pid, units, first_at, ids in rows
     ]
     codes = payee_code_map(partial)
@@ -169,7 +182,10 @@ def budget_status(*, rule: FeeRule) -> dict:
     """Budget consumption of a rule: committed (all runs), approved/paid, and the
     share of the budget used; ``warning`` at 80 %."""
     by_status = dict(
-        PayoutLine.objects.filter(run__rule=rule).values_list("run__status").annotate(total=Sum("amount_yen")).values_list("run__status", "total")
+        PayoutLine.objects.filter(run__rule=rule)
+        .values_list("run__status")
+        .annotate(total=Sum("amount_yen"))
+        .values_list("run__status", "total")
     )
     committed = sum(by_status.values())
     approved = by_status.get("approved", 0) + by_status.get("paid", 0)
@@ -195,7 +211,11 @@ def line_sessions(*, line: PayoutLine):
     return (
         Session.objects.filter(pk__in=line.session_ids)
         .select_related("opportunity", "opportunity__partner")
-        .annotate(present=Count("attendance", filter=Q(attendance__status="present", attendance__role="trainee")))
+        .annotate(
+            present=Count(
+                "attendance", filter=Q(attendance__status="present", attendance__role="trainee")
+            )
+        )
         .order_by("starts_at")
     )
 
@@ -218,8 +238,11 @@ def training_days_per_participant(*, fiscal_year: int):
     start, end = _fy_range(fiscal_year)
     return (
         Attendance.objects.filter(
-            status="present", role="trainee", participant__isnull=False,
-            session__starts_at__gte=start, session__starts_at__lt=end,
+            status="present",
+            role="trainee",
+            participant__isnull=False,
+            session__starts_at__gte=start,
+            session__starts_at__lt=end,
         )
         .exclude(session__status="cancelled")
         .values("participant__code", "participant__display_name")
@@ -235,7 +258,12 @@ def training_days_per_partner(*, fiscal_year: int):
     """Operating days (distinct local dates with a qualifying session) and
     person-days (present trainee × day) per partner over a fiscal year."""
     start, end = _fy_range(fiscal_year)
-    a, s, o, p = Attendance._meta.db_table, Session._meta.db_table, Opportunity._meta.db_table, Partner._meta.db_table
+    a, s, o, p = (
+        Attendance._meta.db_table,
+        Session._meta.db_table,
+        Opportunity._meta.db_table,
+        Partner._meta.db_table,
+    )
     sql = f"""
         SELECT p.code, p.name,
                COUNT(DISTINCT (s.starts_at AT TIME ZONE 'Asia/Tokyo')::date) AS days,
@@ -248,7 +276,10 @@ def training_days_per_partner(*, fiscal_year: int):
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [start, end])
-        return [dict(zip(["code", "name", "days", "person_days"], row, strict=True)) for row in cursor.fetchall()]
+        return [
+            dict(zip(["code", "name", "days", "person_days"], row, strict=True))
+            for row in cursor.fetchall()
+        ]
 
 
 def programme_actuals(*, fiscal_year: int) -> dict[str, int]:
@@ -320,7 +351,9 @@ def programme_monthly(*, fiscal_year: int) -> list[dict]:
 
 
 def dashboard_rows(*, fiscal_year: int) -> list[dict]:
-    targets = dict(ProgrammeTarget.objects.filter(fiscal_year=fiscal_year).values_list("metric", "target"))
+    targets = dict(
+        ProgrammeTarget.objects.filter(fiscal_year=fiscal_year).values_list("metric", "target")
+    )
     actuals = programme_actuals(fiscal_year=fiscal_year)
     rows = []
     for metric in ProgrammeTarget.Metric:

@@ -43,7 +43,13 @@ def _run_snapshot(run: PayoutRun) -> dict:
         "status": run.status,
         "total_yen": run.total_yen,
         "lines": [
-            [line.payee_code, line.kind, line.adjusts_month.isoformat() if line.adjusts_month else None, line.units, line.amount_yen]
+            [
+                line.payee_code,
+                line.kind,
+                line.adjusts_month.isoformat() if line.adjusts_month else None,
+                line.units,
+                line.amount_yen,
+            ]
             for line in run.lines.order_by("position")
         ],
     }
@@ -62,24 +68,35 @@ def _check_month_in_rule(rule: FeeRule, month: date) -> None:
     first, last = fiscal_year_bounds(rule.fiscal_year)
     if not first <= month <= last:
         raise DomainError(
-            _("%(month)s は%(fy)s年度（4月〜翌3月）の外です。") % {"month": f"{month:%Y-%m}", "fy": rule.fiscal_year}
+            _("%(month)s は%(fy)s年度（4月〜翌3月）の外です。")
+            % {"month": f"{month:%Y-%m}", "fy": rule.fiscal_year}
         )
 
 
 def _corrections(*, rule: FeeRule, run: PayoutRun, usages_by_month) -> list[engine.Correction]:
     """Adjustments the draft must carry: each approved (or paid) earlier month
     computed again from today's attendance, minus what it was paid so far."""
-    frozen = list(PayoutRun.objects.filter(rule=rule, month__lt=run.month).exclude(status=PayoutRun.Status.DRAFT).order_by("month"))
+    frozen = list(
+        PayoutRun.objects.filter(rule=rule, month__lt=run.month)
+        .exclude(status=PayoutRun.Status.DRAFT)
+        .order_by("month")
+    )
     if not frozen:
         return []
     # What every month has been given so far: its own regular lines plus the
     # adjustments other runs already carry for it.
     paid: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    regular = PayoutLine.objects.filter(run__in=frozen, kind=PayoutLine.Kind.REGULAR).values_list("run__month", "payee_code", "amount_yen")
+    regular = PayoutLine.objects.filter(run__in=frozen, kind=PayoutLine.Kind.REGULAR).values_list(
+        "run__month", "payee_code", "amount_yen"
+    )
     for month, code, amount in regular:
         paid[month][code] += amount
     adjusted = (
-        PayoutLine.objects.filter(run__rule=rule, kind=PayoutLine.Kind.ADJUSTMENT, adjusts_month__in=[r.month for r in frozen])
+        PayoutLine.objects.filter(
+            run__rule=rule,
+            kind=PayoutLine.Kind.ADJUSTMENT,
+            adjusts_month__in=[r.month for r in frozen],
+        )
         .exclude(run=run)
         .values_list("adjusts_month", "payee_code", "amount_yen")
     )
@@ -87,15 +104,22 @@ def _corrections(*, rule: FeeRule, run: PayoutRun, usages_by_month) -> list[engi
         paid[month][code] += amount
     # Budget left before each month, as the approved history stands.
     spent_per_month = dict(
-        PayoutLine.objects.filter(run__rule=rule, run__month__lt=run.month).exclude(run=run)
-        .values_list("run__month").annotate(total=Sum("amount_yen")).values_list("run__month", "total")
+        PayoutLine.objects.filter(run__rule=rule, run__month__lt=run.month)
+        .exclude(run=run)
+        .values_list("run__month")
+        .annotate(total=Sum("amount_yen"))
+        .values_list("run__month", "total")
     )
     corrections = []
     for r in frozen:
         budget_before = None
         if rule.budget_yen is not None:
-            budget_before = rule.budget_yen - sum(v for m, v in spent_per_month.items() if m < r.month)
-        recomputed = engine.recomputed_month(rule.terms, r.month, [u.usage for u in usages_by_month.get(r.month, [])], budget_before)
+            budget_before = rule.budget_yen - sum(
+                v for m, v in spent_per_month.items() if m < r.month
+            )
+        recomputed = engine.recomputed_month(
+            rule.terms, r.month, [u.usage for u in usages_by_month.get(r.month, [])], budget_before
+        )
         for code, delta in engine.adjustment_deltas(recomputed, paid[r.month]).items():
             corrections.append(engine.Correction(month=r.month, payee=code, delta_yen=delta))
     return corrections
@@ -110,27 +134,44 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
     rule = FeeRule.objects.select_for_update().get(pk=rule.pk)
     run, created = PayoutRun.objects.select_for_update().get_or_create(rule=rule, month=month)
     if run.is_frozen:
-        raise Conflict(_("%(run)s は承認済みのため再計算できません。") % {"run": f"{rule.code} {month:%Y-%m}"})
+        raise Conflict(
+            _("%(run)s は承認済みのため再計算できません。") % {"run": f"{rule.code} {month:%Y-%m}"}
+        )
     before = None if created else _run_snapshot(run)
 
     first_frozen = (
-        PayoutRun.objects.filter(rule=rule, month__lt=month).exclude(status=PayoutRun.Status.DRAFT).order_by("month").values_list("month", flat=True).first()
+        PayoutRun.objects.filter(rule=rule, month__lt=month)
+        .exclude(status=PayoutRun.Status.DRAFT)
+        .order_by("month")
+        .values_list("month", flat=True)
+        .first()
     )
-    usages_by_month = selectors.payout_usages(rule=rule, first_month=first_frozen or month, last_month=month)
+    usages_by_month = selectors.payout_usages(
+        rule=rule, first_month=first_frozen or month, last_month=month
+    )
     corrections = _corrections(rule=rule, run=run, usages_by_month=usages_by_month)
     remaining = None
     if rule.budget_yen is not None:
-        remaining = rule.budget_yen - selectors.budget_spent_before(rule=rule, month=month, exclude_run=run)
+        remaining = rule.budget_yen - selectors.budget_spent_before(
+            rule=rule, month=month, exclude_run=run
+        )
     this_month = usages_by_month.get(month, [])
-    lines = engine.draft_lines(rule.terms, month, [u.usage for u in this_month], remaining, corrections)
+    lines = engine.draft_lines(
+        rule.terms, month, [u.usage for u in this_month], remaining, corrections
+    )
 
     by_code = {u.usage.payee: u for u in this_month}
     # Adjustments may name payees who have no usage this month.
-    payees = _payee_refs(rule, [line.payee for line in lines if line.payee not in by_code], usages_by_month)
+    payees = _payee_refs(
+        rule, [line.payee for line in lines if line.payee not in by_code], usages_by_month
+    )
     for u in this_month:
         payees[u.usage.payee] = (u.payee_type, u.payee_id)
     names = selectors.payee_code_map(
-        [selectors.PayeeUsage(month=month, payee_type=t, payee_id=i, usage=None, session_ids=()) for t, i in payees.values()]
+        [
+            selectors.PayeeUsage(month=month, payee_type=t, payee_id=i, usage=None, session_ids=())
+            for t, i in payees.values()
+        ]
     )
     run.lines.all().delete()
     rows = []
@@ -162,7 +203,13 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
     run.total_yen = sum(line.amount_yen for line in lines)
     run.computed_at = timezone.now()
     run.save(update_fields=["total_yen", "computed_at"])
-    audit_record(by=by, action="payout_run_created" if created else "payout_run_recomputed", target=run, before=before, after=_run_snapshot(run))
+    audit_record(
+        by=by,
+        action="payout_run_created" if created else "payout_run_recomputed",
+        target=run,
+        before=before,
+        after=_run_snapshot(run),
+    )
     return run
 
 
@@ -176,7 +223,9 @@ def _payee_refs(rule: FeeRule, codes: list[str], usages_by_month) -> dict[str, t
                 refs[u.usage.payee] = (u.payee_type, u.payee_id)
     missing = [c for c in codes if c not in refs]
     if missing:
-        for line in PayoutLine.objects.filter(run__rule=rule, payee_code__in=missing).order_by("-pk"):
+        for line in PayoutLine.objects.filter(run__rule=rule, payee_code__in=missing).order_by(
+            "-pk"
+        ):
             if line.partner_id:
                 refs.setdefault(line.payee_code, ("partner", line.partner_id))
             elif line.supporter_id:
@@ -186,15 +235,26 @@ def _payee_refs(rule: FeeRule, codes: list[str], usages_by_month) -> dict[str, t
     return refs
 
 
-def _transition(*, run: PayoutRun, by, from_status: str, to_status: str, action: str, **fields) -> PayoutRun:
+def _transition(
+    *, run: PayoutRun, by, from_status: str, to_status: str, action: str, **fields
+) -> PayoutRun:
     # Conditional UPDATE: two people pressing "approve" at once change it once.
-    updated = PayoutRun.objects.filter(pk=run.pk, status=from_status).update(status=to_status, **fields)
+    updated = PayoutRun.objects.filter(pk=run.pk, status=from_status).update(
+        status=to_status, **fields
+    )
     if updated != 1:
         run.refresh_from_db()
         raise Conflict(
-            _("%(run)s は「%(status)s」のため、この操作はできません。") % {"run": f"{run.rule.code} {run.month:%Y-%m}", "status": run.get_status_display()}
+            _("%(run)s は「%(status)s」のため、この操作はできません。")
+            % {"run": f"{run.rule.code} {run.month:%Y-%m}", "status": run.get_status_display()}
         )
-    audit_record(by=by, action=action, target=run, before={"status": from_status}, after={"status": to_status, "total_yen": run.total_yen})
+    audit_record(
+        by=by,
+        action=action,
+        target=run,
+        before={"status": from_status},
+        after={"status": to_status, "total_yen": run.total_yen},
+    )
     run.refresh_from_db()
     return run
 
@@ -210,28 +270,58 @@ def payout_run_approve(*, run: PayoutRun, by=None) -> PayoutRun:
     earlier = PayoutRun.objects.filter(rule=rule, month__lt=run.month)
     if run.status == PayoutRun.Status.DRAFT:
         if earlier.filter(status=PayoutRun.Status.DRAFT).exists():
-            raise Conflict(_("%(run)s より前の月に未承認の下書きがあります。前の月から順に承認してください。") % {"run": label})
+            raise Conflict(
+                _("%(run)s より前の月に未承認の下書きがあります。前の月から順に承認してください。")
+                % {"run": label}
+            )
         if earlier.filter(computed_at__gt=run.computed_at).exists():
-            raise Conflict(_("%(run)s の計算後に前の月が再計算されました。再計算してから承認してください。") % {"run": label})
+            raise Conflict(
+                _("%(run)s の計算後に前の月が再計算されました。再計算してから承認してください。")
+                % {"run": label}
+            )
         if rule.budget_yen is not None:
             frozen = (
-                PayoutLine.objects.filter(run__rule=rule).exclude(run__status=PayoutRun.Status.DRAFT).aggregate(total=Sum("amount_yen"))["total"] or 0
+                PayoutLine.objects.filter(run__rule=rule)
+                .exclude(run__status=PayoutRun.Status.DRAFT)
+                .aggregate(total=Sum("amount_yen"))["total"]
+                or 0
             )
             if frozen + run.total_yen > rule.budget_yen:
-                raise Conflict(_("%(run)s を承認すると年度予算を超えます。再計算してから承認してください。") % {"run": label})
-    return _transition(run=run, by=by, from_status="draft", to_status="approved", action="payout_run_approved", approved_at=timezone.now(), approved_by=by)
+                raise Conflict(
+                    _("%(run)s を承認すると年度予算を超えます。再計算してから承認してください。")
+                    % {"run": label}
+                )
+    return _transition(
+        run=run,
+        by=by,
+        from_status="draft",
+        to_status="approved",
+        action="payout_run_approved",
+        approved_at=timezone.now(),
+        approved_by=by,
+    )
 
 
 @transaction.atomic
 def payout_run_mark_paid(*, run: PayoutRun, by=None) -> PayoutRun:
-    return _transition(run=run, by=by, from_status="approved", to_status="paid", action="payout_run_paid", paid_at=timezone.now(), paid_by=by)
+    return _transition(
+        run=run,
+        by=by,
+        from_status="approved",
+        to_status="paid",
+        action="payout_run_paid",
+        paid_at=timezone.now(),
+        paid_by=by,
+    )
 
 
 def attendance_snapshot(attendance: Attendance) -> dict:
     return {"status": attendance.status, "minutes": attendance.minutes, "role": attendance.role}
 
 
-def attendance_correct(*, attendance: Attendance, status: str, minutes: int, role: str | None = None, by=None) -> Attendance:
+def attendance_correct(
+    *, attendance: Attendance, status: str, minutes: int, role: str | None = None, by=None
+) -> Attendance:
     """Change a recorded attendance, with an audit entry; no-op if unchanged."""
     before = attendance_snapshot(attendance)
     attendance.status = status
@@ -245,7 +335,9 @@ def attendance_correct(*, attendance: Attendance, status: str, minutes: int, rol
     attendance.recorded_at = timezone.now()
     attendance.full_clean()
     attendance.save()
-    audit_record(by=by, action="attendance_corrected", target=attendance, before=before, after=after)
+    audit_record(
+        by=by, action="attendance_corrected", target=attendance, before=before, after=after
+    )
     return attendance
 
 
@@ -253,7 +345,10 @@ FEE_RULE_MONEY_TERMS = ["payee", "basis", "rate_yen", "monthly_cap_yen", "fiscal
 
 
 def _rule_snapshot(rule: FeeRule) -> dict:
-    return {k: getattr(rule, k) for k in ["name", "budget_yen", "valid_from", "valid_to", *FEE_RULE_MONEY_TERMS]}
+    return {
+        k: getattr(rule, k)
+        for k in ["name", "budget_yen", "valid_from", "valid_to", *FEE_RULE_MONEY_TERMS]
+    }
 
 
 def _jsonable(snapshot: dict) -> dict:
@@ -271,15 +366,28 @@ def fee_rule_save(*, code: str, values: dict, by=None) -> tuple[FeeRule, str]:
     rule = FeeRule.objects.select_for_update().filter(code=code).first()
     first, last = fiscal_year_bounds(values["fiscal_year"])
     if rule is None:
-        rule = FeeRule(code=code, valid_from=values.pop("valid_from", None) or first, valid_to=values.pop("valid_to", None) or last, **values)
+        rule = FeeRule(
+            code=code,
+            valid_from=values.pop("valid_from", None) or first,
+            valid_to=values.pop("valid_to", None) or last,
+            **values,
+        )
         rule.full_clean()
         rule.save()
-        audit_record(by=by, action="fee_rule_created", target=rule, before=None, after=_jsonable(_rule_snapshot(rule)))
+        audit_record(
+            by=by,
+            action="fee_rule_created",
+            target=rule,
+            before=None,
+            after=_jsonable(_rule_snapshot(rule)),
+        )
         return rule, "created"
     before = _rule_snapshot(rule)
     if before["fiscal_year"] != values["fiscal_year"] and not values.get("valid_from"):
         values = {**values, "valid_from": first, "valid_to": last}
-    values = {k: v for k, v in values.items() if v is not None or k in ("monthly_cap_yen", "budget_yen")}
+    values = {
+        k: v for k, v in values.items() if v is not None or k in ("monthly_cap_yen", "budget_yen")
+    }
     for name, value in values.items():
         setattr(rule, name, value)
     after = _rule_snapshot(rule)
@@ -288,12 +396,20 @@ def fee_rule_save(*, code: str, values: dict, by=None) -> tuple[FeeRule, str]:
     frozen = PayoutRun.objects.filter(rule=rule).exclude(status=PayoutRun.Status.DRAFT).exists()
     if frozen and any(before[k] != after[k] for k in FEE_RULE_MONEY_TERMS):
         raise Conflict(
-            _("ルール「%(code)s」には承認済みの支払があるため、支払先・単位・単価・上限・年度・対象種類は変更できません（新しいコードで登録してください）。")
+            _(
+                "ルール「%(code)s」には承認済みの支払があるため、支払先・単位・単価・上限・年度・対象種類は変更できません（新しいコードで登録してください）。"
+            )
             % {"code": rule.code}
         )
     rule.full_clean()
     rule.save()
-    audit_record(by=by, action="fee_rule_changed", target=rule, before=_jsonable(before), after=_jsonable(after))
+    audit_record(
+        by=by,
+        action="fee_rule_changed",
+        target=rule,
+        before=_jsonable(before),
+        after=_jsonable(after),
+    )
     return rule, "updated"
 
 
@@ -303,12 +419,16 @@ def target_set(*, fiscal_year: int, metric: str, target: int, by=None) -> Progra
         raise DomainError(_("指標が正しくありません。"))
     if target < 0:
         raise DomainError(_("目標は0以上の整数で入力してください。"))
-    obj, created = ProgrammeTarget.objects.get_or_create(fiscal_year=fiscal_year, metric=metric, defaults={"target": target})
+    obj, created = ProgrammeTarget.objects.get_or_create(
+        fiscal_year=fiscal_year, metric=metric, defaults={"target": target}
+    )
     if not created and obj.target != target:
         before = {"target": obj.target}
         obj.target = target
         obj.save(update_fields=["target"])
-        audit_record(by=by, action="target_changed", target=obj, before=before, after={"target": target})
+        audit_record(
+            by=by, action="target_changed", target=obj, before=before, after={"target": target}
+        )
     return obj
 
 
@@ -333,9 +453,36 @@ def demo_fee_rules(fiscal_year: int) -> list[dict]:
     first, last = fiscal_year_bounds(fiscal_year)
     common = {"fiscal_year": fiscal_year, "valid_from": first, "valid_to": last}
     return [
-        {"code": f"FY{fiscal_year}-DAY", "name": "就労訓練指導料（日額）", "payee": "partner", "basis": "day", "rate_yen": 2_500, "budget_yen": 125_000, "kinds": TRAINING_KINDS, **common},
-        {"code": f"FY{fiscal_year}-MONTH", "name": "就労訓練指導料（月額）", "payee": "partner", "basis": "month", "rate_yen": 10_000, "budget_yen": 250_000, "kinds": TRAINING_KINDS, **common},
-        {"code": f"FY{fiscal_year}-SUPPORTER", "name": "サポーター謝金（時給）", "payee": "supporter", "basis": "hour", "rate_yen": 1_000, "budget_yen": 500_000, "kinds": [], **common},
+        {
+            "code": f"FY{fiscal_year}-DAY",
+            "name": "就労訓練指導料（日額）",
+            "payee": "partner",
+            "basis": "day",
+            "rate_yen": 2_500,
+            "budget_yen": 125_000,
+            "kinds": TRAINING_KINDS,
+            **common,
+        },
+        {
+            "code": f"FY{fiscal_year}-MONTH",
+            "name": "就労訓練指導料（月額）",
+            "payee": "partner",
+            "basis": "month",
+            "rate_yen": 10_000,
+            "budget_yen": 250_000,
+            "kinds": TRAINING_KINDS,
+            **common,
+        },
+        {
+            "code": f"FY{fiscal_year}-SUPPORTER",
+            "name": "サポーター謝金（時給）",
+            "payee": "supporter",
+            "basis": "hour",
+            "rate_yen": 1_000,
+            "budget_yen": 500_000,
+            "kinds": [],
+            **common,
+        },
     ]
 
 
@@ -370,8 +517,12 @@ def _demo_activity_records(first_day: date, last_day: date) -> int:
                 plan.append(("food_bank", 2, 8))
             for activity, low, high in plan:
                 _obj, made = ActivityRecord.objects.get_or_create(
-                    partner=partner, activity=activity, held_on=day,
-                    defaults={"persons": _demo_persons(partner.code, activity, day, low=low, high=high)},
+                    partner=partner,
+                    activity=activity,
+                    held_on=day,
+                    defaults={
+                        "persons": _demo_persons(partner.code, activity, day, low=low, high=high)
+                    },
                 )
                 created += made
         day += timedelta(days=1)
@@ -394,7 +545,9 @@ def demo_seed_fee_rules_and_targets(*, fiscal_year: int | None = None) -> str:
         rule, _created = FeeRule.objects.get_or_create(code=code, defaults=spec)
         rules.append(rule)
     for metric, value in FY2022_PLAN_TARGETS.items():
-        ProgrammeTarget.objects.get_or_create(fiscal_year=fy, metric=metric, defaults={"target": value})
+        ProgrammeTarget.objects.get_or_create(
+            fiscal_year=fy, metric=metric, defaults={"target": value}
+        )
 
     three_months_ago = month_start(today)
     for _step in range(3):
@@ -407,7 +560,11 @@ def demo_seed_fee_rules_and_targets(*, fiscal_year: int | None = None) -> str:
     while month < month_start(today):
         if first <= month <= last:
             for rule in rules:
-                if not PayoutRun.objects.filter(rule=rule, month=month).exclude(status=PayoutRun.Status.DRAFT).exists():
+                if (
+                    not PayoutRun.objects.filter(rule=rule, month=month)
+                    .exclude(status=PayoutRun.Status.DRAFT)
+                    .exists()
+                ):
                     payout_run_compute(rule=rule, month=month)
                     drafts += 1
         month = next_month(month)

@@ -15,10 +15,16 @@ urlpatterns = [
     path("payouts/", views.payout_run_list, name="payout_run_list"),
     path("payouts/compute/", views.payout_run_compute_view, name="payout_run_compute"),
     path("payouts/<int:pk>/", views.payout_run_detail, name="payout_run_detail"),
-    path("payouts/<int:pk>/lines/<int:line_pk>/sessions/", views.payout_line_sessions, name="payout_line_sessions"),
+    path(
+        "payouts/<int:pk>/lines/<int:line_pk>/sessions/",
+        views.payout_line_sessions,
+        name="payout_line_sessions",
+    ),
     path("payouts/<int:pk>/recompute/", views.payout_run_recompute, name="payout_run_recompute"),
     path("payouts/<int:pk>/approve/", views.payout_run_approve_view, name="payout_run_approve"),
-    path("payouts/<int:pk>/mark-paid/", views.payout_run_mark_paid_view, name="payout_run_mark_paid"),
+    path(
+        "payouts/<int:pk>/mark-paid/", views.payout_run_mark_paid_view, name="payout_run_mark_paid"
+    ),
     path("payouts/<int:pk>/export.<str:fmt>", views.payout_run_export, name="payout_run_export"),
     path("training-days/", views.training_days, name="training_days"),
     path("imports/", views.import_upload, name="import_upload"),

@@ -79,7 +79,9 @@ def dashboard(request):
         "ue_person_days": [m["ue_person_days"] for m in monthly],
     }
     return render(
-        request, "training/dashboard.html", {"fy": fy, "rows": rows, "budgets": budgets, "chart": chart, "monthly": monthly}
+        request,
+        "training/dashboard.html",
+        {"fy": fy, "rows": rows, "budgets": budgets, "chart": chart, "monthly": monthly},
     )
 
 
@@ -97,12 +99,19 @@ def targets_edit(request):
             except (ValueError, DomainError):
                 errors.append(metric.label)
         if errors:
-            messages.error(request, _("次の目標は0以上の整数で入力してください: %(names)s") % {"names": "、".join(str(e) for e in errors)})
+            messages.error(
+                request,
+                _("次の目標は0以上の整数で入力してください: %(names)s")
+                % {"names": "、".join(str(e) for e in errors)},
+            )
         else:
             messages.success(request, _("%(fy)s年度の目標を保存しました。") % {"fy": fy})
             return redirect(f"{request.path}?fy={fy}")
     current = dict(ProgrammeTarget.objects.filter(fiscal_year=fy).values_list("metric", "target"))
-    fields = [{"name": m.value, "label": m.label, "value": current.get(m.value, "")} for m in ProgrammeTarget.Metric]
+    fields = [
+        {"name": m.value, "label": m.label, "value": current.get(m.value, "")}
+        for m in ProgrammeTarget.Metric
+    ]
     return render(request, "training/targets_form.html", {"fy": fy, "fields": fields})
 
 
@@ -129,10 +138,16 @@ def fee_rule_edit(request, code: str | None = None):
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
             else:
-                messages.success(request, _("謝金ルール %(code)s を保存しました。") % {"code": new_code})
+                messages.success(
+                    request, _("謝金ルール %(code)s を保存しました。") % {"code": new_code}
+                )
                 return redirect("training:fee_rule_list")
     else:
-        form = FeeRuleForm(initial=FeeRuleForm.initial_for(rule) if rule else {"fiscal_year": fiscal_year_of(local_today())})
+        form = FeeRuleForm(
+            initial=FeeRuleForm.initial_for(rule)
+            if rule
+            else {"fiscal_year": fiscal_year_of(local_today())}
+        )
     return render(request, "training/fee_rule_form.html", {"form": form, "rule": rule})
 
 
@@ -141,7 +156,11 @@ def payout_run_list(request):
     runs = selectors.run_list().order_by("-month", "rule__code")[:200]
     rules = FeeRule.objects.order_by("-fiscal_year", "code")
     default_month = month_start(local_today())
-    return render(request, "training/payout_run_list.html", {"runs": runs, "rules": rules, "default_month": f"{default_month:%Y-%m}"})
+    return render(
+        request,
+        "training/payout_run_list.html",
+        {"runs": runs, "rules": rules, "default_month": f"{default_month:%Y-%m}"},
+    )
 
 
 @secretariat_required
@@ -149,17 +168,23 @@ def payout_run_list(request):
 def payout_run_compute_view(request):
     rule = get_object_or_404(FeeRule, pk=request.POST.get("rule"))
     try:
-        run = payout_run_compute(rule=rule, month=parse_month(request.POST.get("month", "")), by=request.user)
+        run = payout_run_compute(
+            rule=rule, month=parse_month(request.POST.get("month", "")), by=request.user
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("training:payout_run_list")
-    messages.success(request, _("%(run)s を計算しました。") % {"run": f"{rule.code} {run.month:%Y-%m}"})
+    messages.success(
+        request, _("%(run)s を計算しました。") % {"run": f"{rule.code} {run.month:%Y-%m}"}
+    )
     return redirect("training:payout_run_detail", pk=run.pk)
 
 
 @secretariat_required
 def payout_run_detail(request, pk: int):
-    run = get_object_or_404(PayoutRun.objects.select_related("rule", "approved_by", "paid_by"), pk=pk)
+    run = get_object_or_404(
+        PayoutRun.objects.select_related("rule", "approved_by", "paid_by"), pk=pk
+    )
     lines = list(run.lines.order_by("position"))
     for line in lines:
         line.units_text = units_text(line, run.rule.basis)
@@ -172,9 +197,13 @@ def payout_run_detail(request, pk: int):
         request,
         "training/payout_run_detail.html",
         {
-            "run": run, "lines": lines, "open_line": open_line,
+            "run": run,
+            "lines": lines,
+            "open_line": open_line,
             "open_sessions": selectors.line_sessions(line=open_line) if open_line else None,
-            "budget": selectors.budget_status(rule=run.rule), "audit": audit, "formats": list(EXPORTERS),
+            "budget": selectors.budget_status(rule=run.rule),
+            "audit": audit,
+            "formats": list(EXPORTERS),
         },
     )
 
@@ -184,8 +213,14 @@ def payout_line_sessions(request, pk: int, line_pk: int):
     """The qualifying sessions behind one line (an htmx fragment, or the run page)."""
     line = get_object_or_404(PayoutLine.objects.select_related("run__rule"), pk=line_pk, run_id=pk)
     if not is_htmx(request):
-        return redirect(f"{reverse('training:payout_run_detail', args=[pk])}?line={line.pk}#line-{line.pk}")
-    return render(request, "training/payout_run_detail.html#line-sessions", {"line": line, "sessions": selectors.line_sessions(line=line), "run": line.run})
+        return redirect(
+            f"{reverse('training:payout_run_detail', args=[pk])}?line={line.pk}#line-{line.pk}"
+        )
+    return render(
+        request,
+        "training/payout_run_detail.html#line-sessions",
+        {"line": line, "sessions": selectors.line_sessions(line=line), "run": line.run},
+    )
 
 
 def _run_action(request, pk: int, action, done: str):
@@ -210,7 +245,9 @@ def payout_run_recompute(request, pk: int):
 @secretariat_required
 @require_POST
 def payout_run_approve_view(request, pk: int):
-    return _run_action(request, pk, payout_run_approve, _("承認しました。以後この月の明細は変わりません。"))
+    return _run_action(
+        request, pk, payout_run_approve, _("承認しました。以後この月の明細は変わりません。")
+    )
 
 
 @secretariat_required
@@ -225,7 +262,9 @@ def payout_run_export(request, pk: int, fmt: str):
     if fmt not in EXPORTERS:
         raise PermissionDenied
     response = HttpResponse(EXPORTERS[fmt](run), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="payout-{run.rule.code}-{run.month:%Y-%m}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="payout-{run.rule.code}-{run.month:%Y-%m}.{fmt}"'
+    )
     return response
 
 
@@ -260,13 +299,25 @@ def import_upload(request):
         if request.POST.get("confirm"):
             pending = request.session.get("training_import")
             if not pending or pending["kind"] != kind:
-                messages.error(request, _("確認したファイルが見つかりません。もう一度アップロードしてください。"))
+                messages.error(
+                    request,
+                    _("確認したファイルが見つかりません。もう一度アップロードしてください。"),
+                )
                 return redirect("training:import_upload")
             data = base64.b64decode(pending["data"])
-            report = import_file(importer_named(kind), data=data, filename=pending["name"], context={"by": request.user})
+            report = import_file(
+                importer_named(kind),
+                data=data,
+                filename=pending["name"],
+                context={"by": request.user},
+            )
             del request.session["training_import"]
             if report.ok:
-                messages.success(request, _("%(kind)sを取り込みました: %(summary)s") % {"kind": IMPORT_LABELS[kind], "summary": report.summary()})
+                messages.success(
+                    request,
+                    _("%(kind)sを取り込みました: %(summary)s")
+                    % {"kind": IMPORT_LABELS[kind], "summary": report.summary()},
+                )
                 return redirect("training:import_upload")
             context.update(report=report, filename=pending["name"])
         else:
@@ -278,9 +329,19 @@ def import_upload(request):
                 messages.error(request, _("ファイルが大きすぎます（5MBまで）。"))
                 return render(request, "training/import_upload.html", context)
             data = upload.read()
-            report = import_file(importer_named(kind), data=data, filename=upload.name, dry_run=True, context={"by": request.user})
+            report = import_file(
+                importer_named(kind),
+                data=data,
+                filename=upload.name,
+                dry_run=True,
+                context={"by": request.user},
+            )
             if report.ok:
-                request.session["training_import"] = {"kind": kind, "name": upload.name, "data": base64.b64encode(data).decode()}
+                request.session["training_import"] = {
+                    "kind": kind,
+                    "name": upload.name,
+                    "data": base64.b64encode(data).decode(),
+                }
             context.update(report=report, filename=upload.name, preview=True)
     return render(request, "training/import_upload.html", context)
 

@@ -2,7 +2,6 @@
 (artifacts/screenshots/<test>/). Locators are roles with the visible Japanese
 text, scoped by the pages' data-* attributes."""
 
-
 import pytest
 from playwright.sync_api import expect
 

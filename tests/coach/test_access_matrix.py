@@ -21,7 +21,9 @@ def world(coach, partner_staff):
     their_participant = make_participant(coach=other_coach)
     opportunity = make_opportunity(partner=other_partner, min_readiness=3)
     session = make_session(opportunity=opportunity)
-    signup = Signup.objects.create(session=session, participant=their_participant, status=Signup.Status.REQUESTED)
+    signup = Signup.objects.create(
+        session=session, participant=their_participant, status=Signup.Status.REQUESTED
+    )
     own_participant = make_participant(coach=coach)
     return {
         "participant": their_participant,
@@ -64,7 +66,12 @@ ACTORS = ["anonymous", "participant", "coach", "partner_staff"]
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_foreign_objects_are_denied(client, actor, world, coach, partner_staff, participant):
-    users = {"anonymous": None, "participant": participant.user, "coach": coach, "partner_staff": partner_staff}
+    users = {
+        "anonymous": None,
+        "participant": participant.user,
+        "coach": coach,
+        "partner_staff": partner_staff,
+    }
     if users[actor] is not None:
         client.force_login(users[actor])
     for method, url, data in _endpoints(world):
@@ -79,7 +86,9 @@ def test_foreign_objects_are_denied(client, actor, world, coach, partner_staff, 
     assert Session.objects.get(pk=world["session"].pk).status == Session.Status.SCHEDULED
     assert not Attendance.objects.exists()
     assert world["participant"].assessments.count() == 0
-    assert not Signup.objects.filter(participant=world["own_participant"]).exists() or actor == "coach"
+    assert (
+        not Signup.objects.filter(participant=world["own_participant"]).exists() or actor == "coach"
+    )
 
 
 @pytest.mark.parametrize("name", ["coach_caseload", "coach_participant_create"])
@@ -89,14 +98,19 @@ def test_coach_only_pages(client, name, actor, participant, partner_staff):
     assert client.get(reverse(name)).status_code == 403
 
 
-@pytest.mark.parametrize("name", ["partner_dashboard", "partner_profile", "partner_opportunity_new", "partner_opportunity_list"])
+@pytest.mark.parametrize(
+    "name",
+    ["partner_dashboard", "partner_profile", "partner_opportunity_new", "partner_opportunity_list"],
+)
 @pytest.mark.parametrize("actor", ["participant", "coach"])
 def test_partner_only_pages(client, name, actor, participant, coach):
     client.force_login(participant.user if actor == "participant" else coach)
     assert client.get(reverse(name)).status_code == 403
 
 
-def test_caseload_query_count_does_not_grow_with_participants(client, coach, django_assert_max_num_queries):
+def test_caseload_query_count_does_not_grow_with_participants(
+    client, coach, django_assert_max_num_queries
+):
     client.force_login(coach)
     for _ in range(3):
         make_participant(coach=coach)

@@ -74,7 +74,9 @@ def test_support_notes_visible_to_own_coach(coach_client, participant):
 
 def test_assessment_form_updates_readiness_with_htmx_partial(coach_client, participant, coach):
     url = reverse("coach_assess", args=[participant.code])
-    response = coach_client.post(url, {"step": 4, "notes": "安定して通えている"}, headers={"HX-Request": "true"})
+    response = coach_client.post(
+        url, {"step": 4, "notes": "安定して通えている"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="readiness"' in html and "<html" not in html
@@ -92,7 +94,11 @@ def test_assessment_without_js_redirects(coach_client, participant):
 
 
 def test_invalid_assessment_is_rejected(coach_client, participant):
-    response = coach_client.post(reverse("coach_assess", args=[participant.code]), {"step": 9}, headers={"HX-Request": "true"})
+    response = coach_client.post(
+        reverse("coach_assess", args=[participant.code]),
+        {"step": 9},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     participant.refresh_from_db()
     assert participant.readiness == 2
@@ -102,7 +108,12 @@ def test_invalid_assessment_is_rejected(coach_client, participant):
 @pytest.fixture
 def next_step_request(participant):
     session = make_session(opportunity=make_opportunity(min_readiness=3, title="中間的な作業"))
-    return Signup.objects.create(session=session, participant=participant, status=Signup.Status.REQUESTED, created_by=participant.user)
+    return Signup.objects.create(
+        session=session,
+        participant=participant,
+        status=Signup.Status.REQUESTED,
+        created_by=participant.user,
+    )
 
 
 def test_request_shows_on_caseload_with_buttons(coach_client, next_step_request):
@@ -111,10 +122,13 @@ def test_request_shows_on_caseload_with_buttons(coach_client, next_step_request)
     assert "承認する" in html and "見送る" in html
 
 
-def test_approve_with_htmx_returns_the_row(coach_client, next_step_request, coach, django_capture_on_commit_callbacks):
+def test_approve_with_htmx_returns_the_row(
+    coach_client, next_step_request, coach, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = coach_client.post(
-            reverse("coach_signup_approve", args=[next_step_request.pk]), headers={"HX-Request": "true"}
+            reverse("coach_signup_approve", args=[next_step_request.pk]),
+            headers={"HX-Request": "true"},
         )
     assert response.status_code == 200
     html = response.content.decode()
@@ -122,7 +136,10 @@ def test_approve_with_htmx_returns_the_row(coach_client, next_step_request, coac
     next_step_request.refresh_from_db()
     assert next_step_request.status == Signup.Status.CONFIRMED
     assert next_step_request.decided_by == coach
-    assert next_step_request.session.__class__.objects.get(pk=next_step_request.session_id).seats_taken == 1
+    assert (
+        next_step_request.session.__class__.objects.get(pk=next_step_request.session_id).seats_taken
+        == 1
+    )
 
 
 def test_decline_needs_confirmation_without_js(coach_client, next_step_request):
@@ -139,14 +156,18 @@ def test_decline_needs_confirmation_without_js(coach_client, next_step_request):
 
 def test_other_coach_cannot_approve(client, other_coach, next_step_request):
     client.force_login(other_coach)
-    assert client.post(reverse("coach_signup_approve", args=[next_step_request.pk])).status_code == 404
+    assert (
+        client.post(reverse("coach_signup_approve", args=[next_step_request.pk])).status_code == 404
+    )
     next_step_request.refresh_from_db()
     assert next_step_request.status == Signup.Status.REQUESTED
 
 
 def test_place_on_behalf_confirms_a_next_step(coach_client, participant, coach):
     session = make_session(opportunity=make_opportunity(min_readiness=3))
-    response = coach_client.post(reverse("coach_place", args=[participant.code]), {"session": session.pk})
+    response = coach_client.post(
+        reverse("coach_place", args=[participant.code]), {"session": session.pk}
+    )
     assert response.status_code == 302
     signup = Signup.objects.get(participant=participant, session=session)
     assert signup.status == Signup.Status.CONFIRMED
@@ -155,7 +176,9 @@ def test_place_on_behalf_confirms_a_next_step(coach_client, participant, coach):
 
 def test_place_two_steps_up_is_refused_with_a_message(coach_client, participant):
     session = make_session(opportunity=make_opportunity(min_readiness=5))
-    response = coach_client.post(reverse("coach_place", args=[participant.code]), {"session": session.pk}, follow=True)
+    response = coach_client.post(
+        reverse("coach_place", args=[participant.code]), {"session": session.pk}, follow=True
+    )
     assert not Signup.objects.filter(participant=participant).exists()
     assert "2段階以上先" in response.content.decode()
 
@@ -197,7 +220,8 @@ def test_opportunity_page_ranks_only_own_caseload(coach_client, participant, str
 
 def test_create_participant_account(coach_client, coach):
     response = coach_client.post(
-        reverse("coach_participant_create"), {"display_name": "山田", "name_kana": "やまだ", "municipality": "東金市"}
+        reverse("coach_participant_create"),
+        {"display_name": "山田", "name_kana": "やまだ", "municipality": "東金市"},
     )
     assert response.status_code == 200
     participant = ParticipantProfile.objects.get(display_name="山田")
@@ -208,14 +232,18 @@ def test_create_participant_account(coach_client, coach):
 
 
 def test_create_participant_with_taken_code_shows_error(coach_client, participant):
-    response = coach_client.post(reverse("coach_participant_create"), {"display_name": "重複", "code": participant.code})
+    response = coach_client.post(
+        reverse("coach_participant_create"), {"display_name": "重複", "code": participant.code}
+    )
     assert response.status_code == 200
     assert "すでに使われています" in response.content.decode()
     assert not ParticipantProfile.objects.filter(display_name="重複").exists()
 
 
 def test_new_participant_gets_a_printable_first_login_code(coach_client):
-    response = coach_client.post(reverse("coach_participant_create"), {"display_name": "初めて", "code": "NEW001"})
+    response = coach_client.post(
+        reverse("coach_participant_create"), {"display_name": "初めて", "code": "NEW001"}
+    )
     html = response.content.decode()
     assert 'id="login-code"' in html
     assert re.search(r'id="login-code">[A-Z0-9]{4}-[A-Z0-9]{4}<', html)
@@ -223,7 +251,9 @@ def test_new_participant_gets_a_printable_first_login_code(coach_client):
 
 
 def test_reissue_login_code_for_own_participant_only(coach_client, participant, stranger):
-    assert coach_client.post(reverse("coach_login_code", args=[participant.code])).status_code == 200
+    assert (
+        coach_client.post(reverse("coach_login_code", args=[participant.code])).status_code == 200
+    )
     assert coach_client.post(reverse("coach_login_code", args=[stranger.code])).status_code == 404
 
 
@@ -239,7 +269,9 @@ def test_place_choices_leave_out_sessions_already_signed_up(coach_client, partic
 
 def test_assessment_htmx_response_updates_the_step_tag_out_of_band(coach_client, participant):
     response = coach_client.post(
-        reverse("coach_assess", args=[participant.code]), {"step": 3}, headers={"HX-Request": "true"}
+        reverse("coach_assess", args=[participant.code]),
+        {"step": 3},
+        headers={"HX-Request": "true"},
     )
     html = response.content.decode()
     assert 'id="current-step" hx-swap-oob="true"' in html and "3 参加" in html

@@ -17,7 +17,8 @@ def test_every_model_of_ours_is_in_the_admin():
     missing = [
         model.__name__
         for model in apps.get_models()
-        if model._meta.app_label in OUR_APPS and model not in admin.site._registry
+        if model._meta.app_label in OUR_APPS
+        and model not in admin.site._registry
         and model.__name__ not in {"PayoutLine", "AvailabilitySlot", "OpeningSlot"}  # shown inline
     ]
     assert missing == []

@@ -29,13 +29,17 @@ print(url, version, pid, buffers, sep="|")
 def run(args, env_extra=None, **kwargs):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(env_extra or {})
-    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, **kwargs)
+    return subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, **kwargs
+    )
 
 
 def test_two_processes_share_one_embedded_server(tmp_path):
     pgdata = tmp_path / "pgdata"
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda _: run([sys.executable, "-c", JOIN_SERVER, str(pgdata)]), range(2)))
+        results = list(
+            pool.map(lambda _: run([sys.executable, "-c", JOIN_SERVER, str(pgdata)]), range(2))
+        )
     for result in results:
         assert result.returncode == 0, result.stderr
     first, second = (r.stdout.strip().split("|") for r in results)
@@ -54,9 +58,14 @@ def test_migrations_apply_to_an_empty_database(tmp_path):
     migrate = run([sys.executable, "manage.py", "migrate", "--no-input"], env)
     assert migrate.returncode == 0, migrate.stderr
     check = run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from django.db import connection; c = connection.cursor(); "
-         "c.execute(\"SELECT extversion FROM pg_extension WHERE extname = 'vector'\"); print(c.fetchone()[0])"],
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.db import connection; c = connection.cursor(); "
+            "c.execute(\"SELECT extversion FROM pg_extension WHERE extname = 'vector'\"); print(c.fetchone()[0])",
+        ],
         env,
     )
     assert check.returncode == 0, check.stderr
@@ -64,6 +73,8 @@ def test_migrations_apply_to_an_empty_database(tmp_path):
 
 
 def test_models_and_migrations_agree():
-    result = run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-                 {"DJANGO_SETTINGS_MODULE": "config.settings_test"})
+    result = run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        {"DJANGO_SETTINGS_MODULE": "config.settings_test"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -41,11 +41,17 @@ def test_partner_category_must_be_known():
 
 def test_partner_code_is_unique():
     make_partner(code="P001")
-    assert_rejected(lambda: Partner(code="P001", name="y", category="commerce", municipality="東金市"))
+    assert_rejected(
+        lambda: Partner(code="P001", name="y", category="commerce", municipality="東金市")
+    )
 
 
 def test_partner_location_must_be_on_earth():
-    assert_rejected(lambda: Partner(code="PL", name="x", category="commerce", municipality="東金市", lat=120, lon=140))
+    assert_rejected(
+        lambda: Partner(
+            code="PL", name="x", category="commerce", municipality="東金市", lat=120, lon=140
+        )
+    )
 
 
 def test_opening_slot_must_end_after_it_starts():
@@ -69,11 +75,26 @@ def test_opening_slot_weekday_is_0_to_6():
         {"kind": "intermediate_employment", "employment_type": ""},
         {"kind": "volunteering", "employment_type": "employment"},
     ],
-    ids=["kind", "status", "readiness-low", "readiness-high", "capacity", "ie-needs-type", "type-only-for-ie"],
+    ids=[
+        "kind",
+        "status",
+        "readiness-low",
+        "readiness-high",
+        "capacity",
+        "ie-needs-type",
+        "type-only-for-ie",
+    ],
 )
 def test_opportunity_rules(overrides):
     partner = make_partner()
-    fields = {"code": "OX", "partner": partner, "title": "t", "kind": "volunteering", "status": "open", **overrides}
+    fields = {
+        "code": "OX",
+        "partner": partner,
+        "title": "t",
+        "kind": "volunteering",
+        "status": "open",
+        **overrides,
+    }
     assert_rejected(lambda: Opportunity(**fields))
 
 
@@ -91,7 +112,9 @@ def test_opportunity_partner_is_protected():
 def test_session_must_end_after_it_starts():
     opportunity = make_opportunity()
     now = timezone.now()
-    assert_rejected(lambda: Session(opportunity=opportunity, starts_at=now, ends_at=now, capacity=2))
+    assert_rejected(
+        lambda: Session(opportunity=opportunity, starts_at=now, ends_at=now, capacity=2)
+    )
 
 
 def test_session_cannot_be_overbooked():
@@ -103,12 +126,27 @@ def test_session_cannot_be_overbooked():
 def test_session_status_must_be_known():
     opportunity = make_opportunity()
     now = timezone.now()
-    assert_rejected(lambda: Session(opportunity=opportunity, starts_at=now, ends_at=now + timedelta(hours=1), capacity=1, status="maybe"))
+    assert_rejected(
+        lambda: Session(
+            opportunity=opportunity,
+            starts_at=now,
+            ends_at=now + timedelta(hours=1),
+            capacity=1,
+            status="maybe",
+        )
+    )
 
 
 def test_one_session_per_opportunity_and_start():
     session = make_session()
-    assert_rejected(lambda: Session(opportunity=session.opportunity, starts_at=session.starts_at, ends_at=session.ends_at, capacity=1))
+    assert_rejected(
+        lambda: Session(
+            opportunity=session.opportunity,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            capacity=1,
+        )
+    )
 
 
 def test_participant_readiness_on_ladder():
@@ -126,12 +164,18 @@ def test_participant_code_is_unique():
 
 def test_availability_must_end_after_it_starts():
     participant = make_participant()
-    assert_rejected(lambda: AvailabilitySlot(participant=participant, weekday=1, start=time(12), end=time(9)))
+    assert_rejected(
+        lambda: AvailabilitySlot(participant=participant, weekday=1, start=time(12), end=time(9))
+    )
 
 
 def test_assessment_step_on_ladder():
     participant = make_participant()
-    assert_rejected(lambda: ReadinessAssessment(participant=participant, step=0, assessed_on=timezone.localdate()))
+    assert_rejected(
+        lambda: ReadinessAssessment(
+            participant=participant, step=0, assessed_on=timezone.localdate()
+        )
+    )
 
 
 def test_one_active_signup_per_participant_and_session():
@@ -166,32 +210,48 @@ def test_attendance_needs_exactly_one_person():
     supporter = Supporter.objects.create(code="V1", name="ボランティア")
     participant = make_participant()
     assert_rejected(lambda: Attendance(session=session, status="present"))
-    assert_rejected(lambda: Attendance(session=session, participant=participant, supporter=supporter, role="supporter", status="present"))
+    assert_rejected(
+        lambda: Attendance(
+            session=session,
+            participant=participant,
+            supporter=supporter,
+            role="supporter",
+            status="present",
+        )
+    )
 
 
 def test_supporter_record_attends_as_supporter():
     session = make_session()
     supporter = Supporter.objects.create(code="V2", name="ボランティア")
-    assert_rejected(lambda: Attendance(session=session, supporter=supporter, role="trainee", status="present"))
+    assert_rejected(
+        lambda: Attendance(session=session, supporter=supporter, role="trainee", status="present")
+    )
 
 
 def test_attendance_status_and_role_must_be_known():
     session = make_session()
     participant = make_participant()
     assert_rejected(lambda: Attendance(session=session, participant=participant, status="late"))
-    assert_rejected(lambda: Attendance(session=session, participant=participant, status="present", role="guest"))
+    assert_rejected(
+        lambda: Attendance(session=session, participant=participant, status="present", role="guest")
+    )
 
 
 def test_one_attendance_per_person_and_session():
     session = make_session()
     participant = make_participant()
-    Attendance.objects.create(session=session, participant=participant, status="present", minutes=60)
+    Attendance.objects.create(
+        session=session, participant=participant, status="present", minutes=60
+    )
     assert_rejected(lambda: Attendance(session=session, participant=participant, status="absent"))
 
 
 def test_attended_session_is_protected():
     session = make_session()
-    Attendance.objects.create(session=session, participant=make_participant(), status="present", minutes=60)
+    Attendance.objects.create(
+        session=session, participant=make_participant(), status="present", minutes=60
+    )
     with pytest.raises(Exception, match="protected"):
         session.delete()
 

@@ -9,7 +9,13 @@ from tests.builders import make_opportunity, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [None, User.Role.PARTICIPANT, User.Role.COACH, User.Role.PARTNER_STAFF, User.Role.SECRETARIAT]
+ROLES = [
+    None,
+    User.Role.PARTICIPANT,
+    User.Role.COACH,
+    User.Role.PARTNER_STAFF,
+    User.Role.SECRETARIAT,
+]
 
 
 def client_for(client, role, partner=None):
@@ -23,10 +29,14 @@ def client_for(client, role, partner=None):
 def test_public_pages_render_for_every_role(client, role, partner):
     opportunity = make_opportunity(title="古本のクリーニング", partner=partner)
     client = client_for(client, role, partner)
-    for url in [reverse("home"), reverse("opportunity_list"), reverse("opportunity_detail", args=[opportunity.code])]:
+    for url in [
+        reverse("home"),
+        reverse("opportunity_list"),
+        reverse("opportunity_detail", args=[opportunity.code]),
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert "<html lang=\"ja\">" in response.content.decode()
+        assert '<html lang="ja">' in response.content.decode()
 
 
 def test_list_filters_by_kind_and_municipality(client):
@@ -43,10 +53,20 @@ def test_list_filters_by_weekday_of_upcoming_sessions(client):
     friday = make_opportunity(title="金曜の仕分け")
     today = timezone.localdate()
     next_monday = today + timedelta(days=(7 - today.weekday()) or 7)
-    make_session(opportunity=monday, starts_at=timezone.make_aware(
-        timezone.datetime.combine(next_monday, timezone.datetime.min.time())) + timedelta(hours=10))
-    make_session(opportunity=friday, starts_at=timezone.make_aware(
-        timezone.datetime.combine(next_monday + timedelta(days=4), timezone.datetime.min.time())) + timedelta(hours=10))
+    make_session(
+        opportunity=monday,
+        starts_at=timezone.make_aware(
+            timezone.datetime.combine(next_monday, timezone.datetime.min.time())
+        )
+        + timedelta(hours=10),
+    )
+    make_session(
+        opportunity=friday,
+        starts_at=timezone.make_aware(
+            timezone.datetime.combine(next_monday + timedelta(days=4), timezone.datetime.min.time())
+        )
+        + timedelta(hours=10),
+    )
     page = client.get(reverse("opportunity_list"), {"weekday": 0}).content.decode()
     assert "月曜の収穫" in page and "金曜の仕分け" not in page
 
@@ -73,7 +93,9 @@ def test_english_on_demand(client):
 
 def test_login_and_logout(client):
     make_user(username="tanaka", password="correct horse battery")
-    response = client.post(reverse("login"), {"username": "tanaka", "password": "correct horse battery"})
+    response = client.post(
+        reverse("login"), {"username": "tanaka", "password": "correct horse battery"}
+    )
     assert response.status_code == 302
     assert client.get(reverse("home")).wsgi_request.user.is_authenticated
     client.post(reverse("logout"))

@@ -73,7 +73,9 @@ def test_next_step_by_participant_becomes_a_request_without_a_seat():
 def test_next_step_placed_by_coach_is_confirmed():
     coach = make_user(role=User.Role.COACH)
     session = make_session(opportunity=make_opportunity(min_readiness=3))
-    signup = signup_create(session=session, participant=make_participant(readiness=2, coach=coach), by=coach)
+    signup = signup_create(
+        session=session, participant=make_participant(readiness=2, coach=coach), by=coach
+    )
     assert signup.status == Signup.Status.CONFIRMED
     assert signup.decided_by == coach
 
@@ -123,12 +125,20 @@ def test_weekly_pattern_creates_sessions_once():
 
     opportunity = make_opportunity()
     created = sessions_generate_weekly(
-        opportunity=opportunity, weekdays=[0, 3], start=time(10), end=time(12),
-        date_from=date(2026, 12, 1), date_to=date(2026, 12, 31),
+        opportunity=opportunity,
+        weekdays=[0, 3],
+        start=time(10),
+        end=time(12),
+        date_from=date(2026, 12, 1),
+        date_to=date(2026, 12, 31),
     )
     again = sessions_generate_weekly(
-        opportunity=opportunity, weekdays=[0, 3], start=time(10), end=time(12),
-        date_from=date(2026, 12, 1), date_to=date(2026, 12, 31),
+        opportunity=opportunity,
+        weekdays=[0, 3],
+        start=time(10),
+        end=time(12),
+        date_from=date(2026, 12, 1),
+        date_to=date(2026, 12, 31),
     )
     assert len(created) == 9  # Mondays 7,14,21,28 and Thursdays 3,10,17,24,31
     assert again == []
@@ -159,13 +169,18 @@ def test_concurrent_signups_never_overbook():
     def sign_up(participant, user):
         try:
             barrier.wait()
-            signup_create(session=Session.objects.get(pk=session.pk), participant=participant, by=user)
+            signup_create(
+                session=Session.objects.get(pk=session.pk), participant=participant, by=user
+            )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sign_up, args=pair) for pair in zip(participants, users, strict=True)]
+    threads = [
+        threading.Thread(target=sign_up, args=pair)
+        for pair in zip(participants, users, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -15,8 +15,13 @@ def farm(db):
 @pytest.fixture
 def opportunity(farm):
     return make_opportunity(
-        partner=farm, title="畑の収穫ボランティア", description="野菜の収穫と袋詰め", what_to_bring="軍手と帽子",
-        contact_name="田中さん", capacity=2, min_readiness=2,
+        partner=farm,
+        title="畑の収穫ボランティア",
+        description="野菜の収穫と袋詰め",
+        what_to_bring="軍手と帽子",
+        contact_name="田中さん",
+        capacity=2,
+        min_readiness=2,
     )
 
 
@@ -34,7 +39,9 @@ def participant_client(client, participant):
 @pytest.fixture
 def other_participant(coach):
     user = make_user(role=User.Role.PARTICIPANT, username="suzuki", language="en")
-    return make_participant(user=user, coach=coach, display_name="鈴木", support_notes="CANARY-OTHER-NOTE")
+    return make_participant(
+        user=user, coach=coach, display_name="鈴木", support_notes="CANARY-OTHER-NOTE"
+    )
 
 
 def days_from_now(days: int, hour: int = 10):

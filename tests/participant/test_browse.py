@@ -25,7 +25,9 @@ def test_free_text_finds_an_opportunity(client, opportunity):
 
 
 def test_kind_and_municipality_filters(client, opportunity):
-    cafe = make_opportunity(title="カフェの手伝い", kind=Opportunity.Kind.SUPPORTED_WORK, municipality="東金市")
+    cafe = make_opportunity(
+        title="カフェの手伝い", kind=Opportunity.Kind.SUPPORTED_WORK, municipality="東金市"
+    )
     response = client.get(reverse("opportunity_list"), {"kind": "supported_work"})
     assert _codes(response) == [cafe.code]
     response = client.get(reverse("opportunity_list"), {"municipality": "山武市"})
@@ -69,7 +71,9 @@ def test_pagination_and_htmx_results_fragment(client, farm):
 
 
 def test_empty_state_suggests_what_to_try(client, opportunity):
-    response = client.get(reverse("opportunity_list"), {"q": "存在しないことばxyz", "kind": "farm_welfare"})
+    response = client.get(
+        reverse("opportunity_list"), {"q": "存在しないことばxyz", "kind": "farm_welfare"}
+    )
     body = response.content.decode()
     assert "見つかりませんでした" in body
     assert "ことばだけで探す" in body and "条件をクリア" in body

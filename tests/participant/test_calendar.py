@@ -19,7 +19,9 @@ def _enable(client) -> str:
     return reverse("calendar_feed", args=[feed.token])
 
 
-def test_feed_is_a_valid_calendar_with_the_participants_events(participant_client, participant, session, client):
+def test_feed_is_a_valid_calendar_with_the_participants_events(
+    participant_client, participant, session, client
+):
     signup = signup_create(session=session, participant=participant, by=participant.user)
     url = _enable(participant_client)
     client.logout()  # calendar apps fetch without a session
@@ -27,7 +29,9 @@ def test_feed_is_a_valid_calendar_with_the_participants_events(participant_clien
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     text = response.content.decode()
-    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and text.endswith(
+        "END:VCALENDAR\r\n"
+    )
     unfolded = text.replace("\r\n ", "")
     start = session.starts_at.astimezone(__import__("datetime").UTC).strftime("%Y%m%dT%H%M%SZ")
     assert f"UID:signup-{signup.pk}@testserver" in unfolded
@@ -37,9 +41,14 @@ def test_feed_is_a_valid_calendar_with_the_participants_events(participant_clien
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
 
 
-def test_feed_shows_only_the_owners_signups_and_cancelled_sessions(participant_client, participant, other_participant, opportunity):
+def test_feed_shows_only_the_owners_signups_and_cancelled_sessions(
+    participant_client, participant, other_participant, opportunity
+):
     mine = make_session(opportunity=opportunity)
-    theirs = make_session(opportunity=opportunity, starts_at=mine.starts_at.replace(hour=(mine.starts_at.hour + 4) % 24))
+    theirs = make_session(
+        opportunity=opportunity,
+        starts_at=mine.starts_at.replace(hour=(mine.starts_at.hour + 4) % 24),
+    )
     signup_create(session=mine, participant=participant, by=participant.user)
     other = signup_create(session=theirs, participant=other_participant, by=other_participant.user)
     session_cancel(session=mine)
@@ -51,7 +60,9 @@ def test_feed_shows_only_the_owners_signups_and_cancelled_sessions(participant_c
 def test_revoking_makes_the_old_url_404(participant_client, participant):
     old_url = _enable(participant_client)
     assert participant_client.get(old_url).status_code == 200
-    response = participant_client.post(reverse("my_calendar"), {"action": "revoke"}, headers={"HX-Request": "true"})
+    response = participant_client.post(
+        reverse("my_calendar"), {"action": "revoke"}, headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert body.lstrip().startswith('<section class="card" id="calendar">')
     new_token = CalendarFeed.objects.get().token

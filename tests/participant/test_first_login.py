@@ -18,7 +18,9 @@ PASSWORD = "hatake-2026-sanbu"
 
 
 def _post(client, code, password=PASSWORD):
-    return client.post(reverse("first_login"), {"code": code, "password1": password, "password2": password})
+    return client.post(
+        reverse("first_login"), {"code": code, "password1": password, "password2": password}
+    )
 
 
 def test_code_is_short_unambiguous_and_stored_only_as_a_hash(participant, coach):
@@ -52,7 +54,10 @@ def test_code_works_only_once(client, participant, coach):
 
 def test_code_expires_after_14_days(participant, coach):
     code = participant_login_code_issue(participant=participant, by=coach)
-    with time_machine.travel(timezone.now() + timedelta(days=14, minutes=1)), pytest.raises(DomainError):
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=14, minutes=1)),
+        pytest.raises(DomainError),
+    ):
         participant_login_code_redeem(code=code, password=PASSWORD)
     with time_machine.travel(timezone.now() + timedelta(days=13)):
         assert participant_login_code_redeem(code=code, password=PASSWORD) == participant.user
@@ -86,7 +91,10 @@ def test_participant_without_an_account_gets_no_code(coach):
 
 
 def test_link_prefills_the_code(client, db):
-    assert 'value="ABCD-EFGH"' in client.get(reverse("first_login"), {"code": "ABCD-EFGH"}).content.decode()
+    assert (
+        'value="ABCD-EFGH"'
+        in client.get(reverse("first_login"), {"code": "ABCD-EFGH"}).content.decode()
+    )
 
 
 def test_too_many_failures_are_throttled(client, db):

@@ -20,11 +20,20 @@ def test_detail_and_schedule_queries_do_not_grow_with_rows(
     participant_client, participant, coach, opportunity, rows, django_assert_max_num_queries
 ):
     for day in range(rows):
-        session = make_session(opportunity=opportunity, starts_at=days_from_now(day + 1), capacity=1)
+        session = make_session(
+            opportunity=opportunity, starts_at=days_from_now(day + 1), capacity=1
+        )
         signup_create(session=session, participant=participant, by=participant.user)
     other = make_participant(coach=coach)
-    signup_create(session=session, participant=other, by=coach)  # one waitlisted row for someone else
-    _count(participant_client, reverse("opportunity_detail", args=[opportunity.code]), django_assert_max_num_queries, 10)
+    signup_create(
+        session=session, participant=other, by=coach
+    )  # one waitlisted row for someone else
+    _count(
+        participant_client,
+        reverse("opportunity_detail", args=[opportunity.code]),
+        django_assert_max_num_queries,
+        10,
+    )
     _count(participant_client, reverse("my_schedule"), django_assert_max_num_queries, 10)
 
 

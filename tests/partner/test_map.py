@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 def partners(db):
     return {
         "cool": make_partner(name="すずしい公民館", offers_cool_station=True, offers_place=True),
-        "food": make_partner(name="みんなのフードバンク", offers_food_bank=True, offers_place=False),
+        "food": make_partner(
+            name="みんなのフードバンク", offers_food_bank=True, offers_place=False
+        ),
         "closed": make_partner(name="休止中の店", offers_cool_station=True, is_active=False),
         "nomap": make_partner(name="座標なしの寺", offers_cool_station=True, lat=None, lon=None),
     }

@@ -23,9 +23,17 @@ terms_st = st.builds(
 
 @st.composite
 def usages_st(draw, max_payees=8):
-    codes = draw(st.lists(st.sampled_from([f"P{i:02d}" for i in range(20)]), unique=True, max_size=max_payees))
+    codes = draw(
+        st.lists(
+            st.sampled_from([f"P{i:02d}" for i in range(20)]), unique=True, max_size=max_payees
+        )
+    )
     return [
-        Usage(payee=c, units=draw(st.integers(0, 60)), first_at=BASE + timedelta(hours=draw(st.integers(0, 700))))
+        Usage(
+            payee=c,
+            units=draw(st.integers(0, 60)),
+            first_at=BASE + timedelta(hours=draw(st.integers(0, 700))),
+        )
         for c in codes
     ]
 
@@ -58,7 +66,9 @@ def test_total_never_exceeds_budget_and_no_line_exceeds_its_cap(terms, usages, b
 @settings(max_examples=200, deadline=None)
 def test_budget_is_spent_in_queue_order(terms, usages, budget):
     lines = engine.month_lines(terms, APRIL, usages, Budget(budget))
-    expected_order = [u.payee for u in sorted((u for u in usages if u.units), key=lambda u: (u.first_at, u.payee))]
+    expected_order = [
+        u.payee for u in sorted((u for u in usages if u.units), key=lambda u: (u.first_at, u.payee))
+    ]
     assert [line.payee for line in lines] == expected_order
     # Once a line is cut, every later line that wanted money gets nothing.
     cut_seen = False
@@ -70,19 +80,49 @@ def test_budget_is_spent_in_queue_order(terms, usages, budget):
         assert sum(line.amount_yen for line in lines) == budget
 
 
-@given(terms_st, usages_st(), budget_st, st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["P01", "P02", "P03"]), st.integers(-50_000, 50_000)), max_size=5, unique_by=lambda t: (t[0], t[1])))
+@given(
+    terms_st,
+    usages_st(),
+    budget_st,
+    st.lists(
+        st.tuples(
+            st.integers(1, 3), st.sampled_from(["P01", "P02", "P03"]), st.integers(-50_000, 50_000)
+        ),
+        max_size=5,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+)
 @settings(max_examples=150, deadline=None)
 def test_recomputing_a_draft_is_idempotent(terms, usages, budget, raw_corrections):
-    corrections = [Correction(month=date(2026, 4 + m, 1), payee=p, delta_yen=d) for m, p, d in raw_corrections if d]
+    corrections = [
+        Correction(month=date(2026, 4 + m, 1), payee=p, delta_yen=d)
+        for m, p, d in raw_corrections
+        if d
+    ]
     first = engine.draft_lines(terms, date(2026, 8, 1), usages, budget, corrections)
-    again = engine.draft_lines(terms, date(2026, 8, 1), list(reversed(usages)), budget, list(reversed(corrections)))
+    again = engine.draft_lines(
+        terms, date(2026, 8, 1), list(reversed(usages)), budget, list(reversed(corrections))
+    )
     assert first == again
 
 
-@given(terms_st, usages_st(), budget_st, st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["P01", "P02"]), st.integers(-50_000, 50_000)), max_size=5, unique_by=lambda t: (t[0], t[1])))
+@given(
+    terms_st,
+    usages_st(),
+    budget_st,
+    st.lists(
+        st.tuples(st.integers(1, 3), st.sampled_from(["P01", "P02"]), st.integers(-50_000, 50_000)),
+        max_size=5,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+)
 @settings(max_examples=150, deadline=None)
 def test_draft_with_adjustments_stays_within_budget(terms, usages, budget, raw_corrections):
-    corrections = [Correction(month=date(2026, 4 + m, 1), payee=p, delta_yen=d) for m, p, d in raw_corrections if d]
+    corrections = [
+        Correction(month=date(2026, 4 + m, 1), payee=p, delta_yen=d)
+        for m, p, d in raw_corrections
+        if d
+    ]
     lines = engine.draft_lines(terms, date(2026, 8, 1), usages, budget, corrections)
     if budget is not None:
         # Negative adjustments give money back, so the total is what counts.
@@ -102,13 +142,21 @@ def corrected_usages(draw, usages):
         elif action == "change":
             out.append(Usage(payee=u.payee, units=draw(st.integers(0, 60)), first_at=u.first_at))
     if draw(st.booleans()):
-        out.append(Usage(payee="NEW", units=draw(st.integers(1, 30)), first_at=BASE + timedelta(hours=draw(st.integers(0, 700)))))
+        out.append(
+            Usage(
+                payee="NEW",
+                units=draw(st.integers(1, 30)),
+                first_at=BASE + timedelta(hours=draw(st.integers(0, 700))),
+            )
+        )
     return out
 
 
 @given(st.data(), terms_st, st.lists(usages_st(5), min_size=1, max_size=4), budget_st)
 @settings(max_examples=150, deadline=None)
-def test_approve_then_correct_adjustments_sum_to_corrected_total(data, terms, months_usages, budget):
+def test_approve_then_correct_adjustments_sum_to_corrected_total(
+    data, terms, months_usages, budget
+):
     """Approve months in order, correct some of them, and draft the next month:
     for every corrected month, approved amount + adjustment = recomputed amount,
     as long as the budget still had room for the adjustments."""
@@ -122,7 +170,9 @@ def test_approve_then_correct_adjustments_sum_to_corrected_total(data, terms, mo
         approved[month] = {line.payee: line.amount_yen for line in lines}
         if remaining is not None:
             remaining -= sum(approved[month].values())
-    corrected = {m: data.draw(corrected_usages(u)) for m, u in zip(months, months_usages, strict=True)}
+    corrected = {
+        m: data.draw(corrected_usages(u)) for m, u in zip(months, months_usages, strict=True)
+    }
 
     corrections = []
     for month in months:
@@ -130,7 +180,9 @@ def test_approve_then_correct_adjustments_sum_to_corrected_total(data, terms, mo
         for payee, delta in engine.adjustment_deltas(recomputed, approved[month]).items():
             corrections.append(Correction(month=month, payee=payee, delta_yen=delta))
     next_month = date(2026, 4 + len(months), 1)
-    lines = engine.draft_lines(terms, next_month, [], None if budget is None else 10**9, corrections)
+    lines = engine.draft_lines(
+        terms, next_month, [], None if budget is None else 10**9, corrections
+    )
 
     for month in months:
         recomputed = engine.recomputed_month(terms, month, corrected[month], budget_before[month])

@@ -25,8 +25,15 @@ def run():
     for d in (11, 12, 13):
         attend(make_session(opportunity=opp, day=date(2026, 5, d)))
     cafe = make_partner(code="B002", name="カフェ・ほっと")
-    attend(make_session(opportunity=make_opportunity(partner=cafe, title="喫茶の接客補助"), day=date(2026, 5, 20)))
-    rule = make_rule(code="FY2026-DAY", name="就労訓練指導料（日額）", rate_yen=2_500, monthly_cap_yen=5_000)
+    attend(
+        make_session(
+            opportunity=make_opportunity(partner=cafe, title="喫茶の接客補助"),
+            day=date(2026, 5, 20),
+        )
+    )
+    rule = make_rule(
+        code="FY2026-DAY", name="就労訓練指導料（日額）", rate_yen=2_500, monthly_cap_yen=5_000
+    )
     return payout_run_compute(rule=rule, month=date(2026, 5, 1))
 
 
@@ -59,7 +66,16 @@ def test_pdf_has_one_page_per_payee_with_extractable_japanese(run, tmp_path):
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 2
     first = _pypdf_text(reader.pages[0])
-    for text in ("支払明細書", "さんぶ農園", "2026年05月01日", "2026年05月31日", "¥5,000", "野菜の収穫と袋詰め", "2026-05-12", "就労訓練指導料（日額）"):
+    for text in (
+        "支払明細書",
+        "さんぶ農園",
+        "2026年05月01日",
+        "2026年05月31日",
+        "¥5,000",
+        "野菜の収穫と袋詰め",
+        "2026-05-12",
+        "就労訓練指導料（日額）",
+    ):
         assert text in first, text
     second = _pypdf_text(reader.pages[1])
     assert "カフェ・ほっと" in second and "¥2,500" in second and "さんぶ農園" not in second
@@ -72,7 +88,18 @@ def test_payouts_command_runs_approves_and_exports(run, tmp_path):
     out = tmp_path / "stmt.csv"
     call_command("payouts", "approve", "--rule", "FY2026-DAY", "--month", "2026-05")
     call_command("payouts", "mark-paid", "--rule", "FY2026-DAY", "--month", "2026-05")
-    call_command("payouts", "export", "--rule", "FY2026-DAY", "--month", "2026-05", "--format", "csv", "--output", str(out))
+    call_command(
+        "payouts",
+        "export",
+        "--rule",
+        "FY2026-DAY",
+        "--month",
+        "2026-05",
+        "--format",
+        "csv",
+        "--output",
+        str(out),
+    )
     assert out.read_bytes().startswith(b"\xef\xbb\xbfpayee_code")
     run.refresh_from_db()
     assert run.status == "paid"
@@ -81,7 +108,9 @@ def test_payouts_command_runs_approves_and_exports(run, tmp_path):
 def test_pdf_japanese_extracts_with_pdftotext(run, tmp_path):
     path = tmp_path / "stmt.pdf"
     path.write_bytes(export_pdf(run))
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "支払明細書" in text and "さんぶ農園 様（A001）" in text and "カフェ・ほっと" in text
     assert "お支払額: ¥5,000" in text
 
@@ -91,7 +120,9 @@ def test_supporter_statement_lists_minutes_and_hours(tmp_path):
 
     sup = make_supporter(code="S001", name="山本")
     attend(make_session(day=date(2026, 5, 11)), sup, minutes=50)
-    rule = make_rule(code="SUP", name="サポーター謝金", payee="supporter", basis="hour", rate_yen=1_000)
+    rule = make_rule(
+        code="SUP", name="サポーター謝金", payee="supporter", basis="hour", rate_yen=1_000
+    )
     run = payout_run_compute(rule=rule, month=date(2026, 5, 1))
     rows = list(csv.reader(io.StringIO(export_csv(run).decode("utf-8-sig"))))
     assert rows[1] == ["S001", "山本", "0.75", "750", "750", ""]

@@ -110,15 +110,25 @@ U002,鈴木,すずき,東金市,,,,,,
 
 
 def test_participants_import_records_readiness_only_when_it_changes():
-    report = import_file(participant_importer, data=csv_bytes(PARTICIPANTS, "cp932"), filename="u.csv")
+    report = import_file(
+        participant_importer, data=csv_bytes(PARTICIPANTS, "cp932"), filename="u.csv"
+    )
     assert report.ok, report.errors
     sato = ParticipantProfile.objects.get(code="U001")
-    assert (sato.readiness, sato.skills, sato.interests) == (2, ["草取り", "袋詰め"], ["農業", "料理"])
+    assert (sato.readiness, sato.skills, sato.interests) == (
+        2,
+        ["草取り", "袋詰め"],
+        ["農業", "料理"],
+    )
     assert ReadinessAssessment.objects.filter(participant=sato).count() == 1
     again = import_file(participant_importer, data=csv_bytes(PARTICIPANTS), filename="u.csv")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert ReadinessAssessment.objects.count() == 1
-    moved = import_file(participant_importer, data=csv_bytes(PARTICIPANTS.replace(",2,朝", ",3,朝")), filename="u.csv")
+    moved = import_file(
+        participant_importer,
+        data=csv_bytes(PARTICIPANTS.replace(",2,朝", ",3,朝")),
+        filename="u.csv",
+    )
     assert (moved.updated, moved.unchanged) == (1, 1)
     sato.refresh_from_db()
     assert sato.readiness == 3 and ReadinessAssessment.objects.filter(participant=sato).count() == 2
@@ -144,7 +154,12 @@ def test_opportunities_import_takes_the_partner_location_and_is_idempotent():
     report = import_file(opportunity_importer, data=csv_bytes(OPPORTUNITIES), filename="o.csv")
     assert report.ok, report.errors
     harvest = Opportunity.objects.get(code="O001")
-    assert (harvest.municipality, harvest.lat, harvest.skills, harvest.status) == ("山武市", 35.6, ["草取り", "収穫"], "open")
+    assert (harvest.municipality, harvest.lat, harvest.skills, harvest.status) == (
+        "山武市",
+        35.6,
+        ["草取り", "収穫"],
+        "open",
+    )
     assert Opportunity.objects.get(code="O002").employment_type == "non_employment"
     again = import_file(opportunity_importer, data=xlsx_bytes(OPPORTUNITIES), filename="o.xlsx")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
@@ -152,7 +167,10 @@ def test_opportunities_import_takes_the_partner_location_and_is_idempotent():
 
 def test_bad_opportunity_file_writes_nothing():
     make_partner(code="P001")
-    text = OPPORTUNITIES + "O003,P999,x,,volunteering,,1,1,\nO004,P001,y,,intermediate_employment,,4,1,\nO005,P001,z,,volunteering,employment,1,1,\n"
+    text = (
+        OPPORTUNITIES
+        + "O003,P999,x,,volunteering,,1,1,\nO004,P001,y,,intermediate_employment,,4,1,\nO005,P001,z,,volunteering,employment,1,1,\n"
+    )
     report = import_file(opportunity_importer, data=csv_bytes(text), filename="o.csv")
     rows = {e.row for e in report.errors}
     assert rows == {4, 5, 6}
@@ -199,12 +217,22 @@ def test_attendance_import_creates_sessions_supporters_and_cancellations(attenda
 
 
 def test_attendance_correction_by_reimport_is_audited(attendance_world):
-    import_file(attendance_importer, data=csv_bytes(ATTENDANCE.replace("U002,supporter", "U003,supporter")), filename="a.csv")
-    corrected = ATTENDANCE.replace("U002,supporter", "U003,supporter").replace("U002,trainee,absent", "U002,trainee,present")
+    import_file(
+        attendance_importer,
+        data=csv_bytes(ATTENDANCE.replace("U002,supporter", "U003,supporter")),
+        filename="a.csv",
+    )
+    corrected = ATTENDANCE.replace("U002,supporter", "U003,supporter").replace(
+        "U002,trainee,absent", "U002,trainee,present"
+    )
     report = import_file(attendance_importer, data=csv_bytes(corrected), filename="a.csv")
     assert (report.updated, report.unchanged) == (1, 4)
     entry = AuditEntry.objects.get(action="attendance_corrected")
-    assert entry.before["status"] == "absent" and entry.after == {"status": "present", "minutes": 120, "role": "trainee"}
+    assert entry.before["status"] == "absent" and entry.after == {
+        "status": "present",
+        "minutes": 120,
+        "role": "trainee",
+    }
 
 
 def test_bad_attendance_file_writes_nothing(attendance_world):
@@ -217,7 +245,11 @@ def test_bad_attendance_file_writes_nothing(attendance_world):
     )
     report = import_file(attendance_importer, data=csv_bytes(text), filename="a.csv")
     assert {e.row for e in report.errors} == {7, 8, 9, 10, 11}
-    assert Session.objects.count() == 0 and Attendance.objects.count() == 0 and Supporter.objects.count() == 0
+    assert (
+        Session.objects.count() == 0
+        and Attendance.objects.count() == 0
+        and Supporter.objects.count() == 0
+    )
 
 
 FEE_RULES = """code,name,payee,basis,rate_yen,monthly_cap_yen,budget_yen,fiscal_year,kinds
@@ -230,14 +262,22 @@ def test_fee_rules_import_and_reimport():
     report = import_file(fee_rule_importer, data=xlsx_bytes(FEE_RULES), filename="f.xlsx")
     assert report.ok, report.errors
     day = FeeRule.objects.get(code="DAY26")
-    assert (day.valid_from, day.valid_to, day.kinds, day.monthly_cap_yen) == (date(2026, 4, 1), date(2027, 3, 31), ["farm_welfare", "supported_work"], None)
+    assert (day.valid_from, day.valid_to, day.kinds, day.monthly_cap_yen) == (
+        date(2026, 4, 1),
+        date(2027, 3, 31),
+        ["farm_welfare", "supported_work"],
+        None,
+    )
     assert FeeRule.objects.get(code="SUP26").monthly_cap_yen == 20_000
     again = import_file(fee_rule_importer, data=csv_bytes(FEE_RULES), filename="f.csv")
     assert again.unchanged == 2
 
 
 def test_bad_fee_rules_file_writes_nothing():
-    text = FEE_RULES + "X,x,supporter,day,100,,,2026,\nY,y,partner,hour,100,,,2026,\nZ,z,partner,day,-5,,,26,gardening\n"
+    text = (
+        FEE_RULES
+        + "X,x,supporter,day,100,,,2026,\nY,y,partner,hour,100,,,2026,\nZ,z,partner,day,-5,,,26,gardening\n"
+    )
     report = import_file(fee_rule_importer, data=csv_bytes(text), filename="f.csv")
     assert {e.row for e in report.errors} == {4, 5, 6}
     assert FeeRule.objects.count() == 0
@@ -266,21 +306,38 @@ def test_import_commands_print_errors_and_write_nothing(tmp_path, capsys):
     assert Attendance.objects.count() == 4 and FeeRule.objects.count() == 2
 
 
-
 def test_attendance_xlsx_with_real_date_and_time_cells(attendance_world):
     """Excel stores dates and times as typed cells, not text."""
     from datetime import datetime
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["date", "start", "end", "partner_code", "opportunity_code", "instructor", "person_code", "role", "status"])
+    ws.append(
+        [
+            "date",
+            "start",
+            "end",
+            "partner_code",
+            "opportunity_code",
+            "instructor",
+            "person_code",
+            "role",
+            "status",
+        ]
+    )
     excel_day = datetime(2026, 5, 11)  # noqa: DTZ001 - Excel cells hold naive values
-    ws.append([excel_day, time(9, 30), time(11, 45), "P001", "O001", "田中", "U001", "trainee", "present"])
-    ws.append([date(2026, 5, 12), "9:30", "11:45", "P001", "O001", None, "U001", "trainee", "absent"])
+    ws.append(
+        [excel_day, time(9, 30), time(11, 45), "P001", "O001", "田中", "U001", "trainee", "present"]
+    )
+    ws.append(
+        [date(2026, 5, 12), "9:30", "11:45", "P001", "O001", None, "U001", "trainee", "absent"]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     report = import_file(attendance_importer, data=buf.getvalue(), filename="a.xlsx")
     assert report.ok, report.errors
     first = Attendance.objects.get(session__starts_at=at(date(2026, 5, 11), time(9, 30)))
     assert (first.status, first.minutes) == ("present", 135)
-    assert Session.objects.get(starts_at=at(date(2026, 5, 12), time(9, 30))).ends_at == at(date(2026, 5, 12), time(11, 45))
+    assert Session.objects.get(starts_at=at(date(2026, 5, 12), time(9, 30))).ends_at == at(
+        date(2026, 5, 12), time(11, 45)
+    )

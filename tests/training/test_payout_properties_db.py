@@ -25,12 +25,16 @@ MAY, JUNE = date(2026, 5, 1), date(2026, 6, 1)
 # (partner index, day of May, hour, trainee present?)
 sessions_st = st.lists(
     st.tuples(st.integers(0, 3), st.integers(1, 31), st.sampled_from([9, 13]), st.booleans()),
-    min_size=1, max_size=14, unique_by=lambda t: t[:3],
+    min_size=1,
+    max_size=14,
+    unique_by=lambda t: t[:3],
 )
 
 
 @pytest.mark.django_db
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     specs=sessions_st,
     basis=st.sampled_from(["session", "day", "month"]),
@@ -38,14 +42,18 @@ sessions_st = st.lists(
     budget=st.one_of(st.none(), st.integers(0, 30_000)),
     flips=st.lists(st.integers(0, 13), max_size=4),
 )
-def test_runs_respect_budget_are_idempotent_and_adjust_to_the_corrected_total(specs, basis, cap, budget, flips):
+def test_runs_respect_budget_are_idempotent_and_adjust_to_the_corrected_total(
+    specs, basis, cap, budget, flips
+):
     with transaction.atomic():
         rule = make_rule(basis=basis, rate_yen=2_500, monthly_cap_yen=cap, budget_yen=budget)
         opps = [make_opportunity(partner=make_partner(code=f"Q{i}")) for i in range(4)]
         person = make_participant()
         rows = []
         for p, day, hour, present in specs:
-            s = make_session(opportunity=opps[p], day=date(2026, 5, day), start=time(hour), end=time(hour + 2))
+            s = make_session(
+                opportunity=opps[p], day=date(2026, 5, day), start=time(hour), end=time(hour + 2)
+            )
             rows.append(attend(s, person, status="present" if present else "absent"))
 
         may = payout_run_compute(rule=rule, month=MAY)
@@ -68,7 +76,11 @@ def test_runs_respect_budget_are_idempotent_and_adjust_to_the_corrected_total(sp
         # What May would pay now, computed afresh under a twin rule.
         twin = make_rule(basis=basis, rate_yen=2_500, monthly_cap_yen=cap, budget_yen=budget)
         fresh = payout_run_compute(rule=twin, month=MAY).total_yen
-        adjustments = sum(PayoutLine.objects.filter(run=june, kind="adjustment").values_list("amount_yen", flat=True))
+        adjustments = sum(
+            PayoutLine.objects.filter(run=june, kind="adjustment").values_list(
+                "amount_yen", flat=True
+            )
+        )
         cut = PayoutLine.objects.filter(run=june, kind="adjustment", cut_by_budget=True).exists()
         if not cut:
             assert may.total_yen + adjustments == fresh

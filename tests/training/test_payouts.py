@@ -29,13 +29,18 @@ pytestmark = pytest.mark.django_db
 
 
 def amounts(run):
-    return [(line.payee_code, line.kind, line.units, line.amount_yen) for line in run.lines.order_by("position")]
+    return [
+        (line.payee_code, line.kind, line.units, line.amount_yen)
+        for line in run.lines.order_by("position")
+    ]
 
 
 def test_session_basis_counts_each_qualifying_session():
     opp = make_opportunity(partner=make_partner(code="A"))
     for d in (11, 12, 12):
-        s = make_session(opportunity=opp, day=date(2026, 5, d), start=time(9 + len(Session.objects.all())))
+        s = make_session(
+            opportunity=opp, day=date(2026, 5, d), start=time(9 + len(Session.objects.all()))
+        )
         attend(s)
     run = payout_run_compute(rule=make_rule(basis="session", rate_yen=1_000), month=MAY)
     assert amounts(run) == [("A", "regular", 3, 3_000)]
@@ -44,8 +49,18 @@ def test_session_basis_counts_each_qualifying_session():
 
 def test_day_basis_counts_two_sessions_on_the_same_day_once():
     partner = make_partner(code="A")
-    morning = make_session(opportunity=make_opportunity(partner=partner), day=date(2026, 5, 11), start=time(9), end=time(11))
-    afternoon = make_session(opportunity=make_opportunity(partner=partner), day=date(2026, 5, 11), start=time(13), end=time(15))
+    morning = make_session(
+        opportunity=make_opportunity(partner=partner),
+        day=date(2026, 5, 11),
+        start=time(9),
+        end=time(11),
+    )
+    afternoon = make_session(
+        opportunity=make_opportunity(partner=partner),
+        day=date(2026, 5, 11),
+        start=time(13),
+        end=time(15),
+    )
     other_day = make_session(opportunity=make_opportunity(partner=partner), day=date(2026, 5, 12))
     for s in (morning, afternoon, other_day):
         attend(s)
@@ -72,7 +87,9 @@ def test_hour_basis_rounds_each_attendance_down_to_quarter_hours():
     helper = make_participant(code="U1")  # a participant helping as supporter
     from training.models import Attendance
 
-    Attendance.objects.create(session=s1, participant=helper, role="supporter", status="present", minutes=0)  # 2 h session → 8
+    Attendance.objects.create(
+        session=s1, participant=helper, role="supporter", status="present", minutes=0
+    )  # 2 h session → 8
     rule = make_rule(payee="supporter", basis="hour", rate_yen=1_001)
     run = payout_run_compute(rule=rule, month=MAY)
     got = {line.payee_code: (line.units, line.amount_yen) for line in run.lines.all()}
@@ -96,9 +113,19 @@ def test_cancelled_and_absent_only_sessions_do_not_qualify():
 
 
 def test_kinds_limit_the_rule():
-    attend(make_session(opportunity=make_opportunity(partner=make_partner(code="V"), kind="volunteering")))
-    attend(make_session(opportunity=make_opportunity(partner=make_partner(code="F"), kind="farm_welfare")))
-    run = payout_run_compute(rule=make_rule(basis="session", rate_yen=100, kinds=["farm_welfare"]), month=MAY)
+    attend(
+        make_session(
+            opportunity=make_opportunity(partner=make_partner(code="V"), kind="volunteering")
+        )
+    )
+    attend(
+        make_session(
+            opportunity=make_opportunity(partner=make_partner(code="F"), kind="farm_welfare")
+        )
+    )
+    run = payout_run_compute(
+        rule=make_rule(basis="session", rate_yen=100, kinds=["farm_welfare"]), month=MAY
+    )
     assert [line.payee_code for line in run.lines.all()] == ["F"]
 
 
@@ -107,7 +134,9 @@ def test_month_boundaries_are_local_tokyo_time():
     # 00:30 JST on 1 June is still 31 May in UTC: it belongs to June.
     attend(make_session(opportunity=opp, day=date(2026, 6, 1), start=time(0, 30), end=time(1, 30)))
     # 23:30 JST on 31 May is 14:30 UTC: May.
-    attend(make_session(opportunity=opp, day=date(2026, 5, 31), start=time(23, 0), end=time(23, 59)))
+    attend(
+        make_session(opportunity=opp, day=date(2026, 5, 31), start=time(23, 0), end=time(23, 59))
+    )
     rule = make_rule(basis="session", rate_yen=1_000)
     assert payout_run_compute(rule=rule, month=MAY).total_yen == 1_000
     assert payout_run_compute(rule=rule, month=date(2026, 6, 1)).total_yen == 1_000
@@ -128,9 +157,16 @@ def test_monthly_cap_cuts_the_amount():
     opp = make_opportunity(partner=make_partner(code="A"))
     for d in range(1, 8):
         attend(make_session(opportunity=opp, day=date(2026, 5, d)))
-    run = payout_run_compute(rule=make_rule(basis="day", rate_yen=2_500, monthly_cap_yen=10_000), month=MAY)
+    run = payout_run_compute(
+        rule=make_rule(basis="day", rate_yen=2_500, monthly_cap_yen=10_000), month=MAY
+    )
     line = run.lines.get()
-    assert (line.units, line.gross_yen, line.amount_yen, line.cut_by_cap) == (7, 17_500, 10_000, True)
+    assert (line.units, line.gross_yen, line.amount_yen, line.cut_by_cap) == (
+        7,
+        17_500,
+        10_000,
+        True,
+    )
 
 
 def test_budget_runs_out_in_the_middle_of_a_month():
@@ -203,7 +239,10 @@ def test_correction_after_approval_becomes_an_adjustment_in_the_next_draft(secre
     attendance_correct(attendance=a1, status="absent", minutes=0, by=secretariat)
     attend(make_session(opportunity=opp_b, day=date(2026, 5, 14)))
     june = payout_run_compute(rule=rule, month=date(2026, 6, 1), by=secretariat)
-    adjustments = [(x.payee_code, x.adjusts_month, x.amount_yen) for x in june.lines.filter(kind="adjustment").order_by("position")]
+    adjustments = [
+        (x.payee_code, x.adjusts_month, x.amount_yen)
+        for x in june.lines.filter(kind="adjustment").order_by("position")
+    ]
     assert adjustments == [("A", MAY, -2_500), ("B", MAY, 2_500)]
     # Approved amount + adjustments = what May would pay now.
     assert may.total_yen + sum(a[2] for a in adjustments) == 7_500
@@ -214,7 +253,14 @@ def test_correction_after_approval_becomes_an_adjustment_in_the_next_draft(secre
     payout_run_approve(run=june, by=secretariat)
     july = payout_run_compute(rule=rule, month=date(2026, 7, 1))
     assert july.lines.count() == 0
-    assert AuditEntry.objects.filter(action="attendance_corrected", actor=secretariat, target_id=str(a1.pk)).get().before["status"] == "present"
+    assert (
+        AuditEntry.objects.filter(
+            action="attendance_corrected", actor=secretariat, target_id=str(a1.pk)
+        )
+        .get()
+        .before["status"]
+        == "present"
+    )
 
 
 def test_adjustments_count_against_the_budget(secretariat):
@@ -227,7 +273,10 @@ def test_adjustments_count_against_the_budget(secretariat):
     attend(make_session(opportunity=opp_b, day=date(2026, 6, 1)))
     attend(make_session(opportunity=opp_b, day=date(2026, 6, 2)))  # B wants 5,000
     june = payout_run_compute(rule=rule, month=date(2026, 6, 1))
-    got = [(x.payee_code, x.kind, x.amount_yen, x.cut_by_budget) for x in june.lines.order_by("position")]
+    got = [
+        (x.payee_code, x.kind, x.amount_yen, x.cut_by_budget)
+        for x in june.lines.order_by("position")
+    ]
     assert got == [("A", "adjustment", 2_500, False), ("B", "regular", 2_500, True)]
 
 
@@ -238,8 +287,17 @@ def test_every_state_change_is_audited(secretariat):
     run = payout_run_compute(rule=rule, month=MAY, by=secretariat)
     run = payout_run_approve(run=run, by=secretariat)
     payout_run_mark_paid(run=run, by=secretariat)
-    entries = list(AuditEntry.objects.filter(target_type="training.payoutrun", target_id=str(run.pk)).order_by("pk"))
-    assert [e.action for e in entries] == ["payout_run_created", "payout_run_recomputed", "payout_run_approved", "payout_run_paid"]
+    entries = list(
+        AuditEntry.objects.filter(target_type="training.payoutrun", target_id=str(run.pk)).order_by(
+            "pk"
+        )
+    )
+    assert [e.action for e in entries] == [
+        "payout_run_created",
+        "payout_run_recomputed",
+        "payout_run_approved",
+        "payout_run_paid",
+    ]
     assert entries[0].before is None and entries[0].after["total_yen"] == 2_500
     assert entries[2].before == {"status": "draft"} and entries[2].after["status"] == "approved"
     assert all(e.actor == secretariat and e.at for e in entries)
@@ -260,7 +318,17 @@ def test_bench_payouts_smoke_run_prints_one_json_line_and_keeps_nothing(capsys):
 
     from opportunities.models import Session as S
 
-    call_command("bench_payouts", "--sessions", "300", "--partners", "10", "--participants", "30", "--supporters", "5")
+    call_command(
+        "bench_payouts",
+        "--sessions",
+        "300",
+        "--partners",
+        "10",
+        "--participants",
+        "30",
+        "--supporters",
+        "5",
+    )
     result = json.loads(capsys.readouterr().out.strip())
     assert result["sessions"] == 300 and result["attendance_rows"] == 1000
     assert result["day_rule_total_yen"] > 0 and result["hour_rule_total_yen"] > 0
@@ -279,7 +347,11 @@ def test_attendance_record_by_staff_audits_corrections(secretariat):
     assert not AuditEntry.objects.filter(action="attendance_corrected").exists()  # unchanged
     attendance_record(session=session, participant=person, status="present", by=secretariat)
     entry = AuditEntry.objects.get(action="attendance_corrected")
-    assert entry.before["status"] == "absent" and entry.after == {"status": "present", "minutes": 120, "role": "trainee"}
+    assert entry.before["status"] == "absent" and entry.after == {
+        "status": "present",
+        "minutes": 120,
+        "role": "trainee",
+    }
     assert entry.actor == secretariat
 
 
@@ -294,7 +366,9 @@ def test_months_are_approved_in_order_and_never_past_the_budget(secretariat):
         payout_run_approve(run=may, by=secretariat)
     # April changes after May was computed: May's draft is stale.
     attend(make_session(opportunity=opp, day=date(2026, 4, 11)))
-    april = payout_run_approve(run=payout_run_compute(rule=rule, month=date(2026, 4, 1)), by=secretariat)
+    april = payout_run_approve(
+        run=payout_run_compute(rule=rule, month=date(2026, 4, 1)), by=secretariat
+    )
     assert april.total_yen == 5_000
     with pytest.raises(Conflict, match="再計算してから"):
         payout_run_approve(run=may, by=secretariat)
@@ -308,7 +382,9 @@ def test_a_month_computed_late_leaves_the_later_approved_months_their_money(secr
     attend(make_session(opportunity=opp, day=date(2026, 5, 11)))
     attend(make_session(opportunity=opp, day=date(2026, 4, 10)))
     attend(make_session(opportunity=opp, day=date(2026, 4, 11)))
-    payout_run_approve(run=payout_run_compute(rule=rule, month=MAY), by=secretariat)  # 2,500; April never run
+    payout_run_approve(
+        run=payout_run_compute(rule=rule, month=MAY), by=secretariat
+    )  # 2,500; April never run
     april = payout_run_compute(rule=rule, month=date(2026, 4, 1))
     assert april.total_yen == 2_500  # not 5,000: May already has half the budget
     payout_run_approve(run=april, by=secretariat)
@@ -318,9 +394,15 @@ def test_a_month_computed_late_leaves_the_later_approved_months_their_money(secr
 def test_fiscal_year_boundary_is_midnight_in_tokyo():
     rule = make_rule(basis="session", rate_yen=1_000, fiscal_year=2026)
     opp = make_opportunity(partner=make_partner(code="A"))
-    attend(make_session(opportunity=opp, day=date(2027, 3, 31), start=time(23, 0), end=time(23, 45)))
-    attend(make_session(opportunity=opp, day=date(2027, 4, 1), start=time(0, 15), end=time(1, 0)))  # FY2027 (still 31 Mar in UTC)
-    attend(make_session(opportunity=opp, day=date(2026, 4, 1), start=time(0, 15), end=time(1, 0)))  # FY2026 (31 Mar UTC)
+    attend(
+        make_session(opportunity=opp, day=date(2027, 3, 31), start=time(23, 0), end=time(23, 45))
+    )
+    attend(
+        make_session(opportunity=opp, day=date(2027, 4, 1), start=time(0, 15), end=time(1, 0))
+    )  # FY2027 (still 31 Mar in UTC)
+    attend(
+        make_session(opportunity=opp, day=date(2026, 4, 1), start=time(0, 15), end=time(1, 0))
+    )  # FY2026 (31 Mar UTC)
     assert payout_run_compute(rule=rule, month=date(2027, 3, 1)).total_yen == 1_000
     assert payout_run_compute(rule=rule, month=date(2026, 4, 1)).total_yen == 1_000
 
@@ -346,7 +428,11 @@ def test_budget_status_warns_at_eighty_percent():
         attend(make_session(opportunity=opp, day=date(2026, 5, d)))
     payout_run_compute(rule=rule, month=MAY)
     status = budget_status(rule=rule)
-    assert (status["committed_yen"], status["warning"], status["remaining_yen"]) == (7_500, False, 5_000)
+    assert (status["committed_yen"], status["warning"], status["remaining_yen"]) == (
+        7_500,
+        False,
+        5_000,
+    )
     attend(make_session(opportunity=opp, day=date(2026, 5, 4)))
     payout_run_compute(rule=rule, month=MAY)
     status = budget_status(rule=rule)

@@ -71,11 +71,16 @@ def test_run_review_approve_pay_and_download(client, secretariat, run):
     page = client.get(reverse("training:payout_run_detail", args=[run.pk])).content.decode()
     assert "さんぶ農園" in page and "¥5,000" in page and "予算を使い切りました" in page
     line = run.lines.get()
-    fragment = client.get(reverse("training:payout_line_sessions", args=[run.pk, line.pk]), headers={"HX-Request": "true"})
+    fragment = client.get(
+        reverse("training:payout_line_sessions", args=[run.pk, line.pk]),
+        headers={"HX-Request": "true"},
+    )
     text = fragment.content.decode()
     assert "野菜の収穫" in text and "2026-05-12" in text and "<html" not in text
     # Without htmx the same link opens the run page with the line's sessions.
-    plain = client.get(reverse("training:payout_line_sessions", args=[run.pk, line.pk]), follow=True)
+    plain = client.get(
+        reverse("training:payout_line_sessions", args=[run.pk, line.pk]), follow=True
+    )
     assert "2026-05-11" in plain.content.decode()
 
     client.post(reverse("training:payout_run_approve", args=[run.pk]))
@@ -96,10 +101,14 @@ def test_compute_from_the_list_page(client, secretariat):
     rule = make_rule(code="DAY")
     attend(make_session(day=date(2026, 6, 3)))
     client.force_login(secretariat)
-    response = client.post(reverse("training:payout_run_compute"), {"rule": rule.pk, "month": "2026-06"})
+    response = client.post(
+        reverse("training:payout_run_compute"), {"rule": rule.pk, "month": "2026-06"}
+    )
     run = PayoutRun.objects.get(rule=rule, month=date(2026, 6, 1))
     assert response.status_code == 302 and run.total_yen == 2_500
-    bad = client.post(reverse("training:payout_run_compute"), {"rule": rule.pk, "month": "2025-06"}, follow=True)
+    bad = client.post(
+        reverse("training:payout_run_compute"), {"rule": rule.pk, "month": "2025-06"}, follow=True
+    )
     assert "年度" in bad.content.decode()
 
 
@@ -127,7 +136,9 @@ def test_targets_are_editable_and_the_dashboard_shows_them_as_a_table(client, se
     demo_seed_fee_rules_and_targets(fiscal_year=2026)  # idempotent
     assert ProgrammeTarget.objects.filter(fiscal_year=2026).count() == 8
     client.force_login(secretariat)
-    client.post(reverse("training:targets_edit") + "?fy=2026", {"ue_days": "120", "places_sites": "40"})
+    client.post(
+        reverse("training:targets_edit") + "?fy=2026", {"ue_days": "120", "places_sites": "40"}
+    )
     assert ProgrammeTarget.objects.get(fiscal_year=2026, metric="ue_days").target == 120
     opp = make_opportunity(kind="supported_work")
     attend(make_session(opportunity=opp, day=date(2026, 5, 11)))
@@ -141,24 +152,48 @@ def test_targets_are_editable_and_the_dashboard_shows_them_as_a_table(client, se
 
 def test_fee_rule_form_creates_edits_and_protects_approved_terms(client, secretariat, run):
     client.force_login(secretariat)
-    data = {"code": "SUP", "name": "サポーター謝金", "payee": "supporter", "basis": "day", "rate_yen": "1000", "fiscal_year": "2026"}
+    data = {
+        "code": "SUP",
+        "name": "サポーター謝金",
+        "payee": "supporter",
+        "basis": "day",
+        "rate_yen": "1000",
+        "fiscal_year": "2026",
+    }
     page = client.post(reverse("training:fee_rule_new"), data).content.decode()
     assert "1時間あたり" in page and not FeeRule.objects.filter(code="SUP").exists()
     client.post(reverse("training:fee_rule_new"), {**data, "basis": "hour", "budget_yen": "500000"})
     sup = FeeRule.objects.get(code="SUP")
-    assert (sup.valid_from, sup.valid_to, sup.budget_yen) == (date(2026, 4, 1), date(2027, 3, 31), 500_000)
+    assert (sup.valid_from, sup.valid_to, sup.budget_yen) == (
+        date(2026, 4, 1),
+        date(2027, 3, 31),
+        500_000,
+    )
     # The run's rule, approved: its rate may no longer change, its budget may.
     from training.services import payout_run_approve
 
     payout_run_approve(run=run, by=secretariat)
     rule = run.rule
-    edit = {"code": rule.code, "name": rule.name, "payee": "partner", "basis": "day", "rate_yen": "3000", "fiscal_year": "2026", "budget_yen": "9000"}
+    edit = {
+        "code": rule.code,
+        "name": rule.name,
+        "payee": "partner",
+        "basis": "day",
+        "rate_yen": "3000",
+        "fiscal_year": "2026",
+        "budget_yen": "9000",
+    }
     page = client.post(reverse("training:fee_rule_edit", args=[rule.code]), edit).content.decode()
     assert "承認済みの支払がある" in page
     client.post(reverse("training:fee_rule_edit", args=[rule.code]), {**edit, "rate_yen": "2500"})
     rule.refresh_from_db()
     assert (rule.rate_yen, rule.budget_yen) == (2_500, 9_000)
-    assert AuditEntry.objects.filter(action="fee_rule_changed", target_id=str(rule.pk)).get().before["budget_yen"] == 5_000
+    assert (
+        AuditEntry.objects.filter(action="fee_rule_changed", target_id=str(rule.pk))
+        .get()
+        .before["budget_yen"]
+        == 5_000
+    )
 
 
 def test_demo_seed_is_idempotent_and_fills_the_dashboard(time_machine):
@@ -169,7 +204,9 @@ def test_demo_seed_is_idempotent_and_fills_the_dashboard(time_machine):
     note = demo_seed_fee_rules_and_targets()
     assert "謝金ルール3件" in note
     assert FeeRule.objects.filter(fiscal_year=2026).count() == 3
-    runs = PayoutRun.objects.filter(month__in=[date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1)])
+    runs = PayoutRun.objects.filter(
+        month__in=[date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1)]
+    )
     assert runs.count() == 9
     assert PayoutRun.objects.get(rule__code="FY2026-DAY", month=date(2026, 6, 1)).total_yen == 2_500
     again = demo_seed_fee_rules_and_targets()
@@ -183,9 +220,13 @@ def test_monthly_programme_figures_follow_the_fiscal_year():
     from training.selectors import programme_monthly
 
     opp = make_opportunity(kind="farm_welfare")
-    attend(make_session(opportunity=opp, day=date(2026, 4, 1), start=time(0, 10), end=time(1, 0)))  # April in Tokyo
+    attend(
+        make_session(opportunity=opp, day=date(2026, 4, 1), start=time(0, 10), end=time(1, 0))
+    )  # April in Tokyo
     attend(make_session(opportunity=opp, day=date(2027, 3, 31)))
-    attend(make_session(opportunity=make_opportunity(kind="volunteering"), day=date(2026, 5, 2)))  # not training
+    attend(
+        make_session(opportunity=make_opportunity(kind="volunteering"), day=date(2026, 5, 2))
+    )  # not training
     months = programme_monthly(fiscal_year=2026)
     assert [m["month"] for m in months][0] == date(2026, 4, 1) and len(months) == 12
     assert [m["ue_days"] for m in months] == [1] + [0] * 10 + [1]

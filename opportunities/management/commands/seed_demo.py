@@ -207,15 +207,21 @@ class Command(BaseCommand):
     help = "山武圏域のデモデータ（協力機関・活動・参加者・開催回・申込・出欠）を作成します。何度実行しても重複しません。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--past-weeks", type=int, default=13, help="出欠を作る過去の週数（既定13週≒3か月）")
-        parser.add_argument("--future-weeks", type=int, default=8, help="開催回を作る今後の週数（既定8週）")
+        parser.add_argument(
+            "--past-weeks", type=int, default=13, help="出欠を作る過去の週数（既定13週≒3か月）"
+        )
+        parser.add_argument(
+            "--future-weeks", type=int, default=8, help="開催回を作る今後の週数（既定8週）"
+        )
 
     def handle(self, *args, **options):
         self.started = monotonic_clock.monotonic()
         self.today = local_today()
         self.past_weeks = options["past_weeks"]
         self.future_weeks = options["future_weeks"]
-        self.stdout.write(f"デモデータを作成します（基準日 {self.today:%Y-%m-%d}、乱数シード {data.RANDOM_SEED}）")
+        self.stdout.write(
+            f"デモデータを作成します（基準日 {self.today:%Y-%m-%d}、乱数シード {data.RANDOM_SEED}）"
+        )
         # django-q logs every enqueued notification; a seed run enqueues one
         # per sign-up, which would drown the progress lines.
         q_logger = logging.getLogger("django-q")
@@ -266,16 +272,36 @@ class Command(BaseCommand):
         sec = data.SECRETARIAT
         # The secretariat login doubles as the Django admin login for the demo.
         self.users[sec["username"]] = self.upsert_user(
-            sec["username"], User.Role.SECRETARIAT, sec["last_name"], sec["first_name"], email=sec["email"],
-            is_staff=True, is_superuser=True,
+            sec["username"],
+            User.Role.SECRETARIAT,
+            sec["last_name"],
+            sec["first_name"],
+            email=sec["email"],
+            is_staff=True,
+            is_superuser=True,
         )
         for coach in data.COACHES:
             self.users[coach["username"]] = self.upsert_user(
-                coach["username"], User.Role.COACH, coach["last_name"], coach["first_name"], email=coach["email"]
+                coach["username"],
+                User.Role.COACH,
+                coach["last_name"],
+                coach["first_name"],
+                email=coach["email"],
             )
         self.note = f"事務局1・支援員{len(data.COACHES)}"
 
-    def upsert_user(self, username, role, last_name, first_name, *, email="", language="ja", partner=None, **extra) -> User:
+    def upsert_user(
+        self,
+        username,
+        role,
+        last_name,
+        first_name,
+        *,
+        email="",
+        language="ja",
+        partner=None,
+        **extra,
+    ) -> User:
         user, _ = User.objects.update_or_create(
             username=username,
             defaults={
@@ -324,7 +350,9 @@ class Command(BaseCommand):
             for text in spec["hours"]:
                 days, start, end = parse_pattern(text)
                 for day in days:
-                    OpeningSlot.objects.update_or_create(partner=partner, weekday=day, start=start, defaults={"end": end})
+                    OpeningSlot.objects.update_or_create(
+                        partner=partner, weekday=day, start=start, defaults={"end": end}
+                    )
                     wanted.add((day, start))
             for slot in partner.opening_slots.all():
                 if (slot.weekday, slot.start) not in wanted:
@@ -334,17 +362,28 @@ class Command(BaseCommand):
         # Partner staff logins belong to their organisation.
         for staff in data.PARTNER_STAFF:
             self.users[staff["username"]] = self.upsert_user(
-                staff["username"], User.Role.PARTNER_STAFF, staff["last_name"], staff["first_name"],
-                language=staff.get("language", "ja"), partner=self.partners[staff["partner"]],
+                staff["username"],
+                User.Role.PARTNER_STAFF,
+                staff["last_name"],
+                staff["first_name"],
+                language=staff.get("language", "ja"),
+                partner=self.partners[staff["partner"]],
             )
-        self.staff_by_partner = {s["partner"]: self.users[s["username"]] for s in data.PARTNER_STAFF}
-        self.note = f"{len(self.partners)}機関・開所時間{slot_count}枠・スタッフ{len(data.PARTNER_STAFF)}人"
+        self.staff_by_partner = {
+            s["partner"]: self.users[s["username"]] for s in data.PARTNER_STAFF
+        }
+        self.note = (
+            f"{len(self.partners)}機関・開所時間{slot_count}枠・スタッフ{len(data.PARTNER_STAFF)}人"
+        )
 
     # --- opportunities ----------------------------------------------------------
 
     def seed_opportunities(self) -> None:
         self.opportunities: dict[str, Opportunity] = {}
-        existing = {o.code: o for o in Opportunity.objects.filter(code__in=[s["code"] for s in data.OPPORTUNITIES])}
+        existing = {
+            o.code: o
+            for o in Opportunity.objects.filter(code__in=[s["code"] for s in data.OPPORTUNITIES])
+        }
         for spec in data.OPPORTUNITIES:
             opp = existing.get(spec["code"]) or Opportunity(code=spec["code"])
             opp.partner = self.partners[spec["partner"]]
@@ -352,7 +391,9 @@ class Command(BaseCommand):
             opp.description = spec["description"]
             opp.kind = spec["kind"]
             opp.employment_type = spec.get("emp", "")
-            opp.is_farm_setting = spec.get("farm", False) or spec["kind"] == Opportunity.Kind.FARM_WELFARE
+            opp.is_farm_setting = (
+                spec.get("farm", False) or spec["kind"] == Opportunity.Kind.FARM_WELFARE
+            )
             opp.min_readiness = spec["step"]
             opp.skills = spec["skills"]
             opp.useful_skills = spec["useful"]
@@ -361,7 +402,10 @@ class Command(BaseCommand):
             opp.what_to_bring = spec["bring"]
             opp.contact_name = spec["contact"]
             self.opportunities[opp.code] = opportunity_save(opportunity=opp)
-        by_status = {s: sum(1 for o in self.opportunities.values() if o.status == s) for s in Opportunity.Status.values}
+        by_status = {
+            s: sum(1 for o in self.opportunities.values() if o.status == s)
+            for s in Opportunity.Status.values
+        }
         self.note = f"{len(self.opportunities)}件（募集中{by_status['open']}・下書き{by_status['draft']}・終了{by_status['closed']}）"
 
     # --- participants -----------------------------------------------------------
@@ -374,7 +418,13 @@ class Command(BaseCommand):
             user = None
             if spec.get("login"):
                 last, _, first = spec["name"].partition(" ")
-                user = self.upsert_user(spec["login"], User.Role.PARTICIPANT, last, first, language=spec.get("language", "ja"))
+                user = self.upsert_user(
+                    spec["login"],
+                    User.Role.PARTICIPANT,
+                    last,
+                    first,
+                    language=spec.get("language", "ja"),
+                )
                 self.users[user.username] = user
             lat, lon = participant_home(spec)
             consent = spec.get("consent", True)
@@ -405,7 +455,9 @@ class Command(BaseCommand):
             for text in spec["slots"]:
                 days, start, end = parse_pattern(text)
                 for day in days:
-                    AvailabilitySlot.objects.update_or_create(participant=profile, weekday=day, start=start, defaults={"end": end})
+                    AvailabilitySlot.objects.update_or_create(
+                        participant=profile, weekday=day, start=start, defaults={"end": end}
+                    )
                     wanted.add((day, start))
             for slot in profile.availability.all():
                 if (slot.weekday, slot.start) not in wanted:
@@ -415,8 +467,11 @@ class Command(BaseCommand):
             if not profile.assessments.exists():
                 for step, assessed_on in zip(spec["steps"], dates, strict=True):
                     readiness_record(
-                        participant=profile, step=step, coach=self.users[spec["coach"]],
-                        assessed_on=assessed_on, notes=data.ASSESSMENT_NOTES[step],
+                        participant=profile,
+                        step=step,
+                        coach=self.users[spec["coach"]],
+                        assessed_on=assessed_on,
+                        notes=data.ASSESSMENT_NOTES[step],
                     )
                     assessments += 1
             self.participants[profile.code] = profile
@@ -426,7 +481,9 @@ class Command(BaseCommand):
     def seed_supporters(self) -> None:
         self.supporters = {}
         for code, name in data.SUPPORTERS:
-            self.supporters[code], _ = Supporter.objects.update_or_create(code=code, defaults={"name": name})
+            self.supporters[code], _ = Supporter.objects.update_or_create(
+                code=code, defaults={"name": name}
+            )
         self.note = f"{len(self.supporters)}人"
 
     # --- sessions ---------------------------------------------------------------
@@ -457,8 +514,13 @@ class Command(BaseCommand):
                 for date_from, date_to in ranges:
                     created += len(
                         sessions_generate_weekly(
-                            opportunity=opp, weekdays=days, start=start, end=end,
-                            date_from=date_from, date_to=date_to, instructor_name=opp.contact_name,
+                            opportunity=opp,
+                            weekdays=days,
+                            start=start,
+                            end=end,
+                            date_from=date_from,
+                            date_to=date_to,
+                            instructor_name=opp.contact_name,
                         )
                     )
         total = Session.objects.filter(opportunity__in=self.opportunities.values()).count()
@@ -471,37 +533,51 @@ class Command(BaseCommand):
         today_start = at(self.today, time.min)
         demo_sessions = Session.objects.filter(opportunity__in=self.opportunities.values())
         held, cancelled = [], []
-        for session in demo_sessions.filter(starts_at__lt=today_start, status=Session.Status.SCHEDULED).select_related("opportunity"):
+        for session in demo_sessions.filter(
+            starts_at__lt=today_start, status=Session.Status.SCHEDULED
+        ).select_related("opportunity"):
             rng = seeded("past", session.opportunity.code, session.starts_at.isoformat())
             (cancelled if rng.random() < 0.06 else held).append(session.pk)
         Session.objects.filter(pk__in=held).update(status=Session.Status.HELD)
         Session.objects.filter(pk__in=cancelled).update(status=Session.Status.CANCELLED)
 
         have_participant = set(
-            Attendance.objects.filter(participant__isnull=False, session__in=demo_sessions).values_list("session_id", "participant_id")
+            Attendance.objects.filter(
+                participant__isnull=False, session__in=demo_sessions
+            ).values_list("session_id", "participant_id")
         )
         have_supporter = set(
-            Attendance.objects.filter(supporter__isnull=False, session__in=demo_sessions).values_list("session_id", "supporter_id")
+            Attendance.objects.filter(
+                supporter__isnull=False, session__in=demo_sessions
+            ).values_list("session_id", "supporter_id")
         )
         confirmed = {}
         for session_id, participant_id in Signup.objects.filter(
-            session__in=demo_sessions, session__status=Session.Status.HELD, status=Signup.Status.CONFIRMED
+            session__in=demo_sessions,
+            session__status=Session.Status.HELD,
+            status=Signup.Status.CONFIRMED,
         ).values_list("session_id", "participant_id"):
             confirmed.setdefault(session_id, []).append(participant_id)
         # Someone comes to an opportunity from the day a coach judged them one
         # step below it (a "next step" placement) or higher; never before.
         history: dict[int, list[tuple[date, int]]] = {}
-        for participant_id, assessed_on, step in ReadinessAssessment.objects.filter(
-            participant__in=self.participants.values()
-        ).order_by("assessed_on").values_list("participant_id", "assessed_on", "step"):
+        for participant_id, assessed_on, step in (
+            ReadinessAssessment.objects.filter(participant__in=self.participants.values())
+            .order_by("assessed_on")
+            .values_list("participant_id", "assessed_on", "step")
+        ):
             history.setdefault(participant_id, []).append((assessed_on, step))
 
         def came_from(participant_id: int, min_step: int) -> date | None:
-            return next((day for day, step in history.get(participant_id, []) if step >= min_step - 1), None)
+            return next(
+                (day for day, step in history.get(participant_id, []) if step >= min_step - 1), None
+            )
 
         rows = []
         secretariat = self.users[data.SECRETARIAT["username"]]
-        for session in demo_sessions.filter(status=Session.Status.HELD).select_related("opportunity"):
+        for session in demo_sessions.filter(status=Session.Status.HELD).select_related(
+            "opportunity"
+        ):
             opp = session.opportunity
             duration = session.duration_minutes
             recorder = self.staff_by_partner.get(self.partner_code(opp), secretariat)
@@ -520,24 +596,39 @@ class Command(BaseCommand):
                 roll = rng.random()
                 if roll < 0.76:
                     status = Attendance.Status.PRESENT
-                    minutes = max(min(30, duration), duration - rng.choice([0, 0, 0, 0, 15, 30, 60]))
+                    minutes = max(
+                        min(30, duration), duration - rng.choice([0, 0, 0, 0, 15, 30, 60])
+                    )
                 else:
                     status = Attendance.Status.EXCUSED if roll < 0.90 else Attendance.Status.ABSENT
                     minutes = 0
-                rows.append(Attendance(
-                    session=session, participant_id=participant_id, role=Attendance.Role.TRAINEE, status=status,
-                    minutes=minutes, recorded_by=recorder, recorded_at=session.ends_at,
-                ))
+                rows.append(
+                    Attendance(
+                        session=session,
+                        participant_id=participant_id,
+                        role=Attendance.Role.TRAINEE,
+                        status=status,
+                        minutes=minutes,
+                        recorded_by=recorder,
+                        recorded_at=session.ends_at,
+                    )
+                )
             supporter_code = data.SUPPORTER_AT.get(opp.code)
             if supporter_code:
                 supporter = self.supporters[supporter_code]
                 rng = seeded("support", opp.code, session.starts_at.isoformat())
                 if rng.random() < 0.7 and (session.pk, supporter.pk) not in have_supporter:
-                    rows.append(Attendance(
-                        session=session, supporter=supporter, role=Attendance.Role.SUPPORTER,
-                        status=Attendance.Status.PRESENT, minutes=duration, recorded_by=recorder,
-                        recorded_at=session.ends_at,
-                    ))
+                    rows.append(
+                        Attendance(
+                            session=session,
+                            supporter=supporter,
+                            role=Attendance.Role.SUPPORTER,
+                            status=Attendance.Status.PRESENT,
+                            minutes=duration,
+                            recorded_by=recorder,
+                            recorded_at=session.ends_at,
+                        )
+                    )
         Attendance.objects.bulk_create(rows)
         self.note = f"実施{len(held)}回・中止{len(cancelled)}回を新たに記録・出欠{len(rows)}件"
 
@@ -551,7 +642,8 @@ class Command(BaseCommand):
             self._upcoming = {}
             for session in (
                 Session.objects.filter(
-                    opportunity__in=self.opportunities.values(), status=Session.Status.SCHEDULED,
+                    opportunity__in=self.opportunities.values(),
+                    status=Session.Status.SCHEDULED,
                     # From the start of today, so partner staff find today's
                     # sessions with people on the roster to take attendance for.
                     starts_at__gte=at(self.today, time.min),
@@ -562,7 +654,9 @@ class Command(BaseCommand):
                 self._upcoming.setdefault(session.opportunity.code, []).append(session)
         return self._upcoming.get(opp_code, [])
 
-    def sign_up(self, participant_code: str, opp_code: str, nth: int, who: str, *, waitlist=True) -> Signup | None:
+    def sign_up(
+        self, participant_code: str, opp_code: str, nth: int, who: str, *, waitlist=True
+    ) -> Signup | None:
         """Sign up through the service unless this person already has a sign-up
         (of any status) for that session."""
         sessions = self.upcoming(opp_code)
@@ -576,8 +670,11 @@ class Command(BaseCommand):
         try:
             # Demo history is not news: nobody is emailed about it.
             signup = signup_create(
-                session=Session.objects.get(pk=session.pk), participant=participant, by=by,
-                waitlist_if_full=waitlist, notify=False,
+                session=Session.objects.get(pk=session.pk),
+                participant=participant,
+                by=by,
+                waitlist_if_full=waitlist,
+                notify=False,
             )
         except DomainError:
             return None
@@ -591,7 +688,9 @@ class Command(BaseCommand):
             # A story is told once: a run on a later day does not repeat it on
             # the then-next session.
             return Signup.objects.filter(
-                participant=self.participants[participant_code], session__opportunity=self.opportunities[opp_code], **status
+                participant=self.participants[participant_code],
+                session__opportunity=self.opportunities[opp_code],
+                **status,
             ).exists()
 
         # Stories first, so the regulars never take the seats they need.
@@ -599,7 +698,9 @@ class Command(BaseCommand):
             if not told(participant_code, opp_code):
                 self.sign_up(participant_code, opp_code, nth, who)
         opp_code, nth, people = data.FULL_SESSION
-        if not Signup.objects.filter(session__opportunity=self.opportunities[opp_code], status=Signup.Status.WAITLISTED).exists():
+        if not Signup.objects.filter(
+            session__opportunity=self.opportunities[opp_code], status=Signup.Status.WAITLISTED
+        ).exists():
             for participant_code in people:
                 self.sign_up(participant_code, opp_code, nth, "coach")
         participant_code, opp_code, nth = data.CANCELLED_SIGNUP
@@ -614,7 +715,8 @@ class Command(BaseCommand):
                 continue
             for participant_code, days in people.items():
                 theirs = [
-                    n for n, session in enumerate(self.upcoming(opp_code_))
+                    n
+                    for n, session in enumerate(self.upcoming(opp_code_))
                     if timezone.localtime(session.starts_at).weekday() in days
                 ]
                 wanted = 2 if seeded("second", opp_code_, participant_code).random() < 0.5 else 1
@@ -622,10 +724,13 @@ class Command(BaseCommand):
                     self.sign_up(participant_code, opp_code_, nth, "coach", waitlist=False)
         counts = dict(
             Signup.objects.filter(session__opportunity__in=self.opportunities.values())
-            .values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
         )
         self.note = "新規{}件（確定{}・承認待ち{}・キャンセル待ち{}・キャンセル{}）".format(
-            self.new_signups, *(counts.get(s, 0) for s in ("confirmed", "requested", "waitlisted", "cancelled"))
+            self.new_signups,
+            *(counts.get(s, 0) for s in ("confirmed", "requested", "waitlisted", "cancelled")),
         )
 
     # --- other apps ---------------------------------------------------------------
@@ -638,7 +743,11 @@ class Command(BaseCommand):
             services = importlib.import_module("training.services")
         except ImportError:
             services = None
-        for name in ("demo_seed_fee_rules_and_targets", "seed_demo_fee_rules_and_targets", "demo_seed"):
+        for name in (
+            "demo_seed_fee_rules_and_targets",
+            "seed_demo_fee_rules_and_targets",
+            "demo_seed",
+        ):
             seed = getattr(services, name, None)
             if callable(seed):
                 result = seed()
@@ -653,34 +762,79 @@ class Command(BaseCommand):
         sessions = Session.objects.filter(opportunity__in=opps)
         today_start = at(self.today, time.min)
         counts = [
-            ("協力機関", Partner.objects.filter(code__in=[p["code"] for p in data.PARTNERS]).count()),
+            (
+                "協力機関",
+                Partner.objects.filter(code__in=[p["code"] for p in data.PARTNERS]).count(),
+            ),
             ("活動（募集中）", f"{opps.count()}（{opps.filter(status='open').count()}）"),
-            ("参加者", ParticipantProfile.objects.filter(code__in=[p["code"] for p in data.PARTICIPANTS]).count()),
+            (
+                "参加者",
+                ParticipantProfile.objects.filter(
+                    code__in=[p["code"] for p in data.PARTICIPANTS]
+                ).count(),
+            ),
             ("今後の開催回", sessions.filter(starts_at__gte=today_start).count()),
-            ("過去の開催回（実施・中止）", "{held}・{cancelled}".format(**sessions.filter(starts_at__lt=today_start).aggregate(
-                held=Count("pk", filter=Q(status="held")), cancelled=Count("pk", filter=Q(status="cancelled"))))),
+            (
+                "過去の開催回（実施・中止）",
+                "{held}・{cancelled}".format(
+                    **sessions.filter(starts_at__lt=today_start).aggregate(
+                        held=Count("pk", filter=Q(status="held")),
+                        cancelled=Count("pk", filter=Q(status="cancelled")),
+                    )
+                ),
+            ),
             ("申込", Signup.objects.filter(session__in=sessions).count()),
             ("出欠", Attendance.objects.filter(session__in=sessions).count()),
         ]
         self.stdout.write("")
         self.stdout.write("作成済みのデータ: " + " / ".join(f"{label} {n}" for label, n in counts))
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"デモ用ログイン（パスワードはすべて {data.DEMO_PASSWORD}）"))
+        self.stdout.write(
+            self.style.SUCCESS(f"デモ用ログイン（パスワードはすべて {data.DEMO_PASSWORD}）")
+        )
         rows = [
-            ("事務局", data.SECRETARIAT["username"], "協力機関マップ、指導料の月次支払い（下書き→承認→支払済）、目標と実績。管理画面にも入れます"),
-            ("支援員", "coach_sato", "担当ケース：山田さん（S001）の「家電リユース」承認待ちを承認、おすすめの理由を確認"),
+            (
+                "事務局",
+                data.SECRETARIAT["username"],
+                "協力機関マップ、指導料の月次支払い（下書き→承認→支払済）、目標と実績。管理画面にも入れます",
+            ),
+            (
+                "支援員",
+                "coach_sato",
+                "担当ケース：山田さん（S001）の「家電リユース」承認待ちを承認、おすすめの理由を確認",
+            ),
             ("支援員", "coach_tanaka", "佐藤さん（S002）の準備度の履歴（2→3→4）と出席日数"),
             ("支援員", "coach_ito", "Emma（S003）のバリスタ研修の申込（承認待ち・キャンセル待ち）"),
             ("支援員", "coach_kimura", "農福連携：ほっとファーム・蕗の畑の参加者と出欠"),
-            ("協力機関", "staff_cafe", "ほっとカフェ なるとう：今日・今週の開催回の参加者、出欠入力"),
-            ("協力機関", "staff_seaside", "Seaside Café Kujukuri（英語）：満席のバリスタ研修とキャンセル待ち"),
+            (
+                "協力機関",
+                "staff_cafe",
+                "ほっとカフェ なるとう：今日・今週の開催回の参加者、出欠入力",
+            ),
+            (
+                "協力機関",
+                "staff_seaside",
+                "Seaside Café Kujukuri（英語）：満席のバリスタ研修とキャンセル待ち",
+            ),
             ("協力機関", "staff_farm", "さんぶ ほっとファーム：活動の追加と今後8週の開催回"),
-            ("協力機関", "staff_link", "リンク本部：フードバンクの仕分け・パントリーの開催回と出欠"),
+            (
+                "協力機関",
+                "staff_link",
+                "リンク本部：フードバンクの仕分け・パントリーの開催回と出欠",
+            ),
             ("協力機関", "staff_reuse", "リユースショップ くるくる：雇用型・非雇用型の中間的就労"),
             ("協力機関", "staff_books", "古本と雑貨 ほんのわ：古本のクリーニングとネット出品"),
             ("協力機関", "staff_temple", "妙福寺：居場所・相談・お寺食堂のプロフィール編集"),
-            ("参加者", "p_yuki", "おすすめの活動、申込（1段上の活動は支援員の承認待ちになる）、わたしの予定"),
-            ("参加者", "p_emma", "English UI: recommendations, my schedule (a waitlisted barista session)"),
+            (
+                "参加者",
+                "p_yuki",
+                "おすすめの活動、申込（1段上の活動は支援員の承認待ちになる）、わたしの予定",
+            ),
+            (
+                "参加者",
+                "p_emma",
+                "English UI: recommendations, my schedule (a waitlisted barista session)",
+            ),
             ("参加者", "p_kenta / p_hanako", "検索・申込・キャンセル"),
         ]
         width_user = max(len(r[1]) for r in rows) + 2
@@ -688,6 +842,8 @@ class Command(BaseCommand):
         for role, username, what in rows:
             self.stdout.write(f"  {pad(role, 10)}{pad(username, width_user)}{what}")
         if "embed_all" in get_commands():
-            self.stdout.write("検索・おすすめ用のベクトルは qcluster が順に作ります（すぐに作るなら python manage.py embed_all）。")
+            self.stdout.write(
+                "検索・おすすめ用のベクトルは qcluster が順に作ります（すぐに作るなら python manage.py embed_all）。"
+            )
         took = monotonic_clock.monotonic() - self.started
         self.stdout.write(self.style.SUCCESS(f"完了（{took:.1f}秒）"))

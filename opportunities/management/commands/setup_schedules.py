@@ -11,8 +11,20 @@ from core.clock import at, local_today
 
 SCHEDULES = [
     # (name, function, type, local time of day, weekday of the first run or None)
-    ("opportunities: reminders for tomorrow", "opportunities.tasks.session_reminders_send", Schedule.DAILY, time(17, 0), None),
-    ("opportunities: weekly absence digest for coaches", "opportunities.tasks.absence_digest_send", Schedule.WEEKLY, time(8, 0), 0),
+    (
+        "opportunities: reminders for tomorrow",
+        "opportunities.tasks.session_reminders_send",
+        Schedule.DAILY,
+        time(17, 0),
+        None,
+    ),
+    (
+        "opportunities: weekly absence digest for coaches",
+        "opportunities.tasks.absence_digest_send",
+        Schedule.WEEKLY,
+        time(8, 0),
+        0,
+    ),
 ]
 
 
@@ -30,9 +42,16 @@ class Command(BaseCommand):
         for name, func, schedule_type, clock, weekday in SCHEDULES:
             schedule, created = Schedule.objects.get_or_create(
                 name=name,
-                defaults={"func": func, "schedule_type": schedule_type, "next_run": _first_run(clock, weekday), "repeats": -1},
+                defaults={
+                    "func": func,
+                    "schedule_type": schedule_type,
+                    "next_run": _first_run(clock, weekday),
+                    "repeats": -1,
+                },
             )
             if not created and (schedule.func, schedule.schedule_type) != (func, schedule_type):
                 schedule.func, schedule.schedule_type = func, schedule_type
                 schedule.save(update_fields=["func", "schedule_type"])
-            self.stdout.write(f"{'created' if created else 'kept'}: {name} (next {schedule.next_run:%Y-%m-%d %H:%M %Z})")
+            self.stdout.write(
+                f"{'created' if created else 'kept'}: {name} (next {schedule.next_run:%Y-%m-%d %H:%M %Z})"
+            )

@@ -38,10 +38,16 @@ class Command(BaseCommand):
         parser.add_argument("--participants", type=int, default=3_000)
         parser.add_argument("--supporters", type=int, default=300)
         parser.add_argument("--fiscal-year", type=int, default=None)
-        parser.add_argument("--keep", action="store_true", help="生成したデータを残す（通常は巻き戻す）")
+        parser.add_argument(
+            "--keep", action="store_true", help="生成したデータを残す（通常は巻き戻す）"
+        )
 
-    def handle(self, *args, sessions, partners, participants, supporters, fiscal_year, keep, **options):
-        fy = fiscal_year or fiscal_year_of(local_today()) - 5  # a past year: no clash with real data
+    def handle(
+        self, *args, sessions, partners, participants, supporters, fiscal_year, keep, **options
+    ):
+        fy = (
+            fiscal_year or fiscal_year_of(local_today()) - 5
+        )  # a past year: no clash with real data
         result = {}
         try:
             with transaction.atomic():
@@ -61,18 +67,33 @@ class Command(BaseCommand):
     def generate(self, fy, n_sessions, n_partners, n_participants, n_supporters) -> dict:
         tag = f"B{fy}"
         partner_objs = Partner.objects.bulk_create(
-            Partner(code=f"{tag}P{i:04d}", name=f"ベンチ協力機関{i}", category="commerce", municipality="山武市")
+            Partner(
+                code=f"{tag}P{i:04d}",
+                name=f"ベンチ協力機関{i}",
+                category="commerce",
+                municipality="山武市",
+            )
             for i in range(n_partners)
         )
         opps = Opportunity.objects.bulk_create(
-            Opportunity(code=f"{tag}O{i:04d}", partner=p, title=f"ベンチ活動{i}", kind=KINDS[i % len(KINDS)],
-                        employment_type="non_employment" if KINDS[i % len(KINDS)] == "intermediate_employment" else "")
+            Opportunity(
+                code=f"{tag}O{i:04d}",
+                partner=p,
+                title=f"ベンチ活動{i}",
+                kind=KINDS[i % len(KINDS)],
+                employment_type="non_employment"
+                if KINDS[i % len(KINDS)] == "intermediate_employment"
+                else "",
+            )
             for i, p in enumerate(partner_objs)
         )
         people = ParticipantProfile.objects.bulk_create(
-            ParticipantProfile(code=f"{tag}U{i:05d}", display_name=f"参加者{i}") for i in range(n_participants)
+            ParticipantProfile(code=f"{tag}U{i:05d}", display_name=f"参加者{i}")
+            for i in range(n_participants)
         )
-        sups = Supporter.objects.bulk_create(Supporter(code=f"{tag}S{i:04d}", name=f"サポーター{i}") for i in range(n_supporters))
+        sups = Supporter.objects.bulk_create(
+            Supporter(code=f"{tag}S{i:04d}", name=f"サポーター{i}") for i in range(n_supporters)
+        )
         first, _last = fiscal_year_bounds(fy)
         per_opp = math.ceil(n_sessions / n_partners)
         slots = max(1, math.ceil(per_opp / 360))  # sessions a day per opportunity
@@ -80,8 +101,13 @@ class Command(BaseCommand):
         length = min(120, gap)
         s, a = Session._meta.db_table, Attendance._meta.db_table
         params = {
-            "n": n_sessions, "opps": [o.pk for o in opps], "np": n_partners, "slots": slots, "gap": gap,
-            "length": length, "first": first,
+            "n": n_sessions,
+            "opps": [o.pk for o in opps],
+            "np": n_partners,
+            "slots": slots,
+            "gap": gap,
+            "length": length,
+            "first": first,
         }
         with connection.cursor() as c:
             # Session i: opportunity i % partners; day and slot from i / partners.
@@ -111,7 +137,12 @@ class Command(BaseCommand):
                 FROM {s} ss CROSS JOIN generate_series(0, 2) AS k
                 WHERE ss.opportunity_id = ANY(%(opps)s)
                 """,
-                {**params, "people": [p.pk for p in people], "npeople": n_participants, "base": base},
+                {
+                    **params,
+                    "people": [p.pk for p in people],
+                    "npeople": n_participants,
+                    "base": base,
+                },
             )
             c.execute(
                 f"""
@@ -122,9 +153,17 @@ class Command(BaseCommand):
                 {**params, "sups": [x.pk for x in sups], "nsups": n_supporters},
             )
             c.execute(f"ANALYZE {s}; ANALYZE {a};")
-            c.execute(f"SELECT count(*) FROM {a} a JOIN {s} s ON s.id = a.session_id WHERE s.opportunity_id = ANY(%s)", [params["opps"]])
+            c.execute(
+                f"SELECT count(*) FROM {a} a JOIN {s} s ON s.id = a.session_id WHERE s.opportunity_id = ANY(%s)",
+                [params["opps"]],
+            )
             attendance_rows = c.fetchone()[0]
-        return {"sessions": n_sessions, "partners": n_partners, "attendance_rows": attendance_rows, "fiscal_year": fy}
+        return {
+            "sessions": n_sessions,
+            "partners": n_partners,
+            "attendance_rows": attendance_rows,
+            "fiscal_year": fy,
+        }
 
     # --- timing -------------------------------------------------------------
 
@@ -151,8 +190,22 @@ class Command(BaseCommand):
     def measure(self, fy) -> dict:
         first, last = fiscal_year_bounds(fy)
         common = {"fiscal_year": fy, "valid_from": first, "valid_to": last, "budget_yen": None}
-        day_rule = FeeRule.objects.create(code=f"BENCH{fy}-DAY", name="bench day", payee="partner", basis="day", rate_yen=2_500, **common)
-        hour_rule = FeeRule.objects.create(code=f"BENCH{fy}-HOUR", name="bench hour", payee="supporter", basis="hour", rate_yen=1_000, **common)
+        day_rule = FeeRule.objects.create(
+            code=f"BENCH{fy}-DAY",
+            name="bench day",
+            payee="partner",
+            basis="day",
+            rate_yen=2_500,
+            **common,
+        )
+        hour_rule = FeeRule.objects.create(
+            code=f"BENCH{fy}-HOUR",
+            name="bench hour",
+            payee="supporter",
+            basis="hour",
+            rate_yen=1_000,
+            **common,
+        )
         s, o, a = Session._meta.db_table, Opportunity._meta.db_table, Attendance._meta.db_table
         start, end = at(first, time(0)), at(next_month(last), time(0))
         # The plain GROUP BY baseline: the same rows, the same grouping, no rules.

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         try:
             fee_rule = FeeRule.objects.get(code=rule)
         except FeeRule.DoesNotExist:
-            raise CommandError(_("謝金ルール %(rule)s が見つかりません。") % {"rule": rule}) from None
+            raise CommandError(
+                _("謝金ルール %(rule)s が見つかりません。") % {"rule": rule}
+            ) from None
         by = None
         if user:
             by = User.objects.filter(username=user).first()
@@ -45,7 +47,10 @@ class Command(BaseCommand):
                 run = PayoutRun.objects.filter(rule=fee_rule, month=month_date).first()
                 if run is None:
                     raise CommandError(
-                        _("%(rule)s %(month)s の支払はまだ計算されていません（payouts run を先に実行してください）。") % {"rule": rule, "month": month}
+                        _(
+                            "%(rule)s %(month)s の支払はまだ計算されていません（payouts run を先に実行してください）。"
+                        )
+                        % {"rule": rule, "month": month}
                     )
                 if action == "approve":
                     run = payout_run_approve(run=run, by=by)
@@ -62,5 +67,11 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         self.stdout.write(
             _("%(rule)s %(month)s: %(status)s %(n)s件 合計 %(total)s")
-            % {"rule": run.rule.code, "month": f"{run.month:%Y-%m}", "status": run.get_status_display(), "n": run.lines.count(), "total": format_yen(run.total_yen)}
+            % {
+                "rule": run.rule.code,
+                "month": f"{run.month:%Y-%m}",
+                "status": run.get_status_display(),
+                "n": run.lines.count(),
+                "total": format_yen(run.total_yen),
+            }
         )
