@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "opportunities",
     "matching",
     "training",
+    "devtools",  # demo data, benchmarks and evaluation: development commands only
 ]
 
 MIDDLEWARE = [

@@ -1,21 +1,18 @@
+"""Every URL of the site. Each layer routes its own pages: the account pages
+(people), the four role layers and the API."""
+
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config.api import api
+from api.main import api
 from config.health import healthz
 
 urlpatterns = [
-    path("", include("opportunities.urls")),
+    path("", include("participant.urls")),
     path("", include("people.urls")),
-    path("partner/", include("opportunities.partner_urls")),
-    path("secretariat/", include("training.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="people/login.html"),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("coach/", include("coach.urls")),
+    path("partner/", include("partner.urls")),
+    path("secretariat/", include("secretariat.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

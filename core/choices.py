@@ -12,13 +12,3 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("金曜")
     SATURDAY = 5, _("土曜")
     SUNDAY = 6, _("日曜")
-
-
-class Readiness(models.IntegerChoices):
-    """The readiness ladder (ARCHITECTURE.md). It ranks and supports; it never hides lower steps."""
-
-    CONNECTING = 1, _("1 つながる")
-    ROUTINE = 2, _("2 生活リズム")
-    PARTICIPATION = 3, _("3 参加")
-    WORK_TRAINING = 4, _("4 就労訓練")
-    EMPLOYMENT_READY = 5, _("5 就労準備完了")

@@ -18,15 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import Weekday
-from matching.rules import (
-    FIT,
-    NEXT_STEP,
-    TOO_HIGH,
-    ScheduleFit,
-    WeeklySlot,
-    readiness_closeness,
-    readiness_fit,
-)
+from matching.rules import ScheduleFit, WeeklySlot
+from people.readiness import FIT, NEXT_STEP, TOO_HIGH, readiness_closeness, readiness_fit
 
 
 @dataclass(frozen=True)
@@ -42,7 +35,7 @@ class Weights:
     setting: float = 0.2  # quiet / with people / physical, as the person asked (traits.py)
     schedule: float = 0.7  # best share of a session inside the person's free time
     distance: float = 0.3  # closeness relative to how far the person can travel
-    readiness: float = 1.0  # own step or one below is best (rules.readiness_closeness)
+    readiness: float = 1.0  # own step or one below is best (people.readiness)
     # Added to a similarity in proportion to how far apart the two texts' languages
     # are (PairFacts.language_gap): with USE-m3 a Japanese text and an English one
     # score lower than two texts in one language on the same footing. Measured

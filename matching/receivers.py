@@ -1,5 +1,6 @@
-"""post_save receivers, connected in apps.py. They enqueue re-embedding on commit
-(and copy a posting's filters beside its vector at once)."""
+"""post_save receivers, connected in apps.py. They only enqueue re-embedding on
+commit; the posting's filters beside its vector are kept by a database trigger
+(migration 0005), so no rule lives here."""
 
 from django.db import transaction
 
@@ -21,14 +22,7 @@ def _text_may_have_changed(update_fields, text_fields) -> bool:
 
 
 def opportunity_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
-    if raw:  # loaddata: rows may be incomplete; embed_all back-fills afterwards
-        return
-    # Status, step and place are copied beside the vector for the candidate
-    # search: one UPDATE now, in the same transaction (no task, nothing to embed).
-    from matching.services import opportunity_filters_sync
-
-    opportunity_filters_sync(opportunity=instance)
-    if not _text_may_have_changed(update_fields, OPPORTUNITY_TEXT_FIELDS):
+    if raw or not _text_may_have_changed(update_fields, OPPORTUNITY_TEXT_FIELDS):
         return
     _enqueue("matching.tasks.embed_opportunity", instance.pk)
 

@@ -1,5 +1,5 @@
-"""Small pure rules of matching, shared with other apps (the sign-up service
-asks ``readiness_fit`` whether a place needs a coach's approval)."""
+"""Small pure rules of matching: distance, weekly schedules, keyword overlap.
+The readiness rule lives with the ladder, in people.readiness."""
 
 import math
 import re
@@ -7,36 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 
-FIT = "fit"
-NEXT_STEP = "next_step"
-TOO_HIGH = "too_high"
-
 # Mean Earth radius (IUGG), the usual choice for great-circle distances.
 EARTH_RADIUS_KM = 6371.0088
-
-
-def readiness_fit(participant_step: int, min_step: int) -> str:
-    """ "fit" when the person's step reaches the opportunity's minimum, "next_step"
-    when it is one step above (a coach approves), "too_high" otherwise (never offered)."""
-    if participant_step >= min_step:
-        return FIT
-    if participant_step == min_step - 1:
-        return NEXT_STEP
-    return TOO_HIGH
-
-
-def readiness_closeness(participant_step: int, min_step: int) -> float:
-    """1.0 for the best steps (the person's own step or the one below), less for a
-    next step and for tasks far below the person's step, 0 when too high. Lower
-    steps are never hidden; they just rank a little lower for someone further on."""
-    gap = participant_step - min_step
-    if gap < -1:
-        return 0.0
-    if gap == -1:
-        return 0.75
-    if gap <= 1:
-        return 1.0
-    return max(0.4, 1.0 - 0.2 * (gap - 1))
 
 
 def distance_km(

@@ -45,6 +45,7 @@ from matching.services import opportunity_document, participant_document, partic
 from matching.traits import PersonTraits, person_traits, posting_traits, setting_fit
 from opportunities.models import Opportunity, Session
 from people.models import AvailabilitySlot, ParticipantProfile
+from people.readiness import highest_step_offered, lowest_step_reaching
 
 # "Upcoming" for schedule overlap: what a coach would plan for.
 SCHEDULE_WINDOW = timedelta(weeks=8)
@@ -612,7 +613,7 @@ def _by_proximity(qs: QuerySet, person) -> list[int]:
 def _reachable_q(person: ParticipantProfile) -> Q:
     """The cheap part of 'feasible', in SQL: readiness at most one step short,
     inside a bounding box around home (exact distance and time are checked later)."""
-    condition = Q(min_readiness__lte=person.readiness + 1)
+    condition = Q(min_readiness__lte=highest_step_offered(person.readiness))
     if person.lat is not None and person.lon is not None:
         dlat = person.max_travel_km / 110.5
         dlon = person.max_travel_km / max(1.0, 111.32 * math.cos(math.radians(person.lat)))
@@ -628,7 +629,7 @@ def _nearest_participants(
     base, opportunity: Opportunity, vector, slots: list[WeeklySlot], limit: int
 ) -> list[int]:
     k = max(ANN_CANDIDATES, 3 * limit)
-    feasible = base.filter(readiness__gte=opportunity.min_readiness - 1)
+    feasible = base.filter(readiness__gte=lowest_step_reaching(opportunity.min_readiness))
     if slots:
         overlap = Q()
         for slot in dict.fromkeys(slots):

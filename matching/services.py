@@ -80,21 +80,14 @@ FILTER_FIELDS = ["is_open", "min_readiness", "lat", "lon"]
 
 
 def opportunity_filters(opportunity: Opportunity) -> dict:
-    """The cheap filters of candidate generation, copied beside the vector."""
+    """The cheap filters of candidate generation, copied beside the vector when
+    it is written; afterwards the trigger of migration 0005 keeps them."""
     return {
         "is_open": opportunity.status == Opportunity.Status.OPEN,
         "min_readiness": opportunity.min_readiness,
         "lat": opportunity.lat,
         "lon": opportunity.lon,
     }
-
-
-def opportunity_filters_sync(*, opportunity: Opportunity) -> int:
-    """Copy a saved posting's status, step and place to its vector row (one
-    UPDATE, no embedding): runs on every save, the text may not have changed."""
-    return OpportunityEmbedding.objects.filter(opportunity_id=opportunity.pk).update(
-        **opportunity_filters(opportunity)
-    )
 
 
 def opportunities_embed(*, opportunities: Sequence[Opportunity], force: bool = False) -> int:

@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from opportunities.models import (
     CalendarFeed,
-    LoginCode,
     NotificationLog,
     OpeningSlot,
     Opportunity,
@@ -106,16 +105,4 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     exclude = ["token"]  # the secret stays out of the back office
 
     def has_add_permission(self, request):
-        return False
-
-
-@admin.register(LoginCode)
-class LoginCodeAdmin(admin.ModelAdmin):
-    list_display = ["participant", "created_by", "created_at", "expires_at", "used_at"]
-    exclude = ["code_hash"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

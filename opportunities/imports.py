@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from opportunities.models import Opportunity, Partner
-from opportunities.services import opportunity_save
-from training.importing import (
+from core.importing import (
     CREATED,
     UNCHANGED,
     UPDATED,
@@ -16,12 +14,15 @@ from training.importing import (
     choice,
     collect,
     duplicates,
+    importer_register,
     integer,
     lat_lon,
     required,
     split_list,
     update_fields,
 )
+from opportunities.models import Opportunity, Partner
+from opportunities.services import opportunity_save
 
 PARTNER_COLUMNS = [
     "code",
@@ -95,12 +96,14 @@ def _write_partner(values: dict, ctx) -> str:
     return UPDATED
 
 
-partner_importer = Importer(
-    name="partners",
-    columns=PARTNER_COLUMNS,
-    clean=_clean_partner,
-    write=_write_partner,
-    check_all=lambda cleaned: duplicates(cleaned, lambda v: v["code"], "code"),
+partner_importer = importer_register(
+    Importer(
+        name="partners",
+        columns=PARTNER_COLUMNS,
+        clean=_clean_partner,
+        write=_write_partner,
+        check_all=lambda cleaned: duplicates(cleaned, lambda v: v["code"], "code"),
+    )
 )
 
 
@@ -172,11 +175,13 @@ def _write_opportunity(values: dict, ctx) -> str:
     return UPDATED
 
 
-opportunity_importer = Importer(
-    name="opportunities",
-    columns=OPPORTUNITY_COLUMNS,
-    clean=_clean_opportunity,
-    write=_write_opportunity,
-    prepare=_prepare_opportunities,
-    check_all=lambda cleaned: duplicates(cleaned, lambda v: v["code"], "code"),
+opportunity_importer = importer_register(
+    Importer(
+        name="opportunities",
+        columns=OPPORTUNITY_COLUMNS,
+        clean=_clean_opportunity,
+        write=_write_opportunity,
+        prepare=_prepare_opportunities,
+        check_all=lambda cleaned: duplicates(cleaned, lambda v: v["code"], "code"),
+    )
 )

@@ -5,7 +5,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import Readiness, Weekday
+from core.choices import Weekday
+from people.readiness import Readiness
 
 LOCATION_VALID = (Q(lat__isnull=True) & Q(lon__isnull=True)) | (
     Q(lat__gte=-90, lat__lte=90) & Q(lon__gte=-180, lon__lte=180)
@@ -400,42 +401,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}"
-
-
-class LoginCode(models.Model):
-    """A one-time code a coach prints for a participant's first login.
-
-    Only a keyed hash of the code is stored; the code itself is shown once.
-    A code is used at most once and expires after ``expires_at``.
-    """
-
-    participant = models.ForeignKey(
-        "people.ParticipantProfile",
-        verbose_name=_("参加者"),
-        on_delete=models.CASCADE,
-        related_name="login_codes",
-    )
-    code_hash = models.CharField(_("コードのハッシュ"), max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("発行した人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("発行日時"), default=timezone.now)
-    expires_at = models.DateTimeField(_("有効期限"))
-    used_at = models.DateTimeField(_("使用日時"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("初回ログインコード")
-        verbose_name_plural = _("初回ログインコード")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(created_at__lt=F("expires_at")),
-                name="opportunities_logincode_expires_after_created",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.participant_id} {self.created_at:%Y-%m-%d}"

@@ -69,6 +69,5 @@ def opportunity_close(*, opportunity: Opportunity, by: User) -> Opportunity:
     cancel those they will not hold (which notifies the people signed up)."""
     _check_partner(partner=opportunity.partner, by=by)
     opportunity.status = Opportunity.Status.CLOSED
-    # A save, not a queryset update: post_save copies the status beside the vector.
     opportunity.save(update_fields=["status", "updated_at"])
     return opportunity

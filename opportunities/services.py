@@ -15,9 +15,9 @@ from django_q.tasks import async_task
 
 from core.clock import at
 from core.errors import Conflict, DomainError, NotAllowed
-from matching.rules import NEXT_STEP, TOO_HIGH, readiness_fit
 from opportunities.models import CalendarFeed, Opportunity, Session, Signup
 from people.models import ParticipantProfile, User
+from people.readiness import NEXT_STEP, TOO_HIGH, readiness_fit
 
 NOTIFY_SIGNUP = "opportunities.tasks.signup_notify"
 NOTIFY_SESSION_CANCELLED = "opportunities.tasks.session_cancelled_notify"

@@ -33,8 +33,3 @@ def session_cancelled_notify(session_id: int) -> None:
 def session_reminders_send() -> int:
     """Daily (see the setup_schedules command): remind tomorrow's confirmed participants."""
     return notifications.session_reminders_send()
-
-
-def absence_digest_send() -> int:
-    """Weekly (see the setup_schedules command): each coach's absences of the last 7 days."""
-    return notifications.absence_digest_send()

@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from people.models import AvailabilitySlot, ParticipantProfile, ReadinessAssessment, Supporter, User
+from people.models import (
+    AvailabilitySlot,
+    LoginCode,
+    ParticipantProfile,
+    ReadinessAssessment,
+    Supporter,
+    User,
+)
 
 
 @admin.register(User)
@@ -64,3 +71,15 @@ class ReadinessAssessmentAdmin(admin.ModelAdmin):
 class SupporterAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "created_at"]
     search_fields = ["code", "name"]
+
+
+@admin.register(LoginCode)
+class LoginCodeAdmin(admin.ModelAdmin):
+    list_display = ["participant", "created_by", "created_at", "expires_at", "used_at"]
+    exclude = ["code_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from people.models import ParticipantProfile
-from people.services import readiness_record
-from training.importing import (
+from core.importing import (
     CREATED,
     UNCHANGED,
     UPDATED,
     Importer,
     collect,
     duplicates,
+    importer_register,
     integer,
     lat_lon,
     required,
     split_list,
     update_fields,
 )
+from people.models import ParticipantProfile
+from people.services import readiness_record
 
 PARTICIPANT_COLUMNS = [
     "code",
@@ -76,10 +77,12 @@ def _write_participant(values: dict, ctx) -> str:
     return UPDATED if changed else UNCHANGED
 
 
-participant_importer = Importer(
-    name="participants",
-    columns=PARTICIPANT_COLUMNS,
-    clean=_clean_participant,
-    write=_write_participant,
-    check_all=lambda cleaned: duplicates(cleaned, lambda v: v["fields"]["code"], "code"),
+participant_importer = importer_register(
+    Importer(
+        name="participants",
+        columns=PARTICIPANT_COLUMNS,
+        clean=_clean_participant,
+        write=_write_participant,
+        check_all=lambda cleaned: duplicates(cleaned, lambda v: v["fields"]["code"], "code"),
+    )
 )

@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, NotAllowed
-from opportunities.models import LoginCode
-from people.models import ParticipantProfile, User
+from people.models import LoginCode, ParticipantProfile, User
 from people.selectors import can_manage_participant
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -5,7 +6,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import Readiness, Weekday
+from core.choices import Weekday
+from people.readiness import Readiness
 
 
 class User(AbstractUser):
@@ -223,3 +225,42 @@ class Supporter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class LoginCode(models.Model):
+    """A one-time code a coach prints for a participant's first login.
+
+    Only a keyed hash of the code is stored; the code itself is shown once.
+    A code is used at most once and expires after ``expires_at``.
+    """
+
+    participant = models.ForeignKey(
+        ParticipantProfile,
+        verbose_name=_("参加者"),
+        on_delete=models.CASCADE,
+        related_name="login_codes",
+    )
+    code_hash = models.CharField(_("コードのハッシュ"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("発行した人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("発行日時"), default=timezone.now)
+    expires_at = models.DateTimeField(_("有効期限"))
+    used_at = models.DateTimeField(_("使用日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("初回ログインコード")
+        verbose_name_plural = _("初回ログインコード")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(created_at__lt=F("expires_at")),
+                name="people_logincode_expires_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.created_at:%Y-%m-%d}"

@@ -1,279 +1,56 @@
-"""The coach pages: caseload, a participant, an opportunity's suitable
-participants, placing and approving. Access: people.selectors decides who sees
-whom; a participant outside the coach's caseload is a 404, never a 403, so the
-page does not even confirm that the person exists."""
-
-from functools import wraps
+"""The participant's first login: type the code the coach printed, choose a
+password, and be logged in. Failed attempts are throttled per address, since a
+code is short enough to read aloud."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.contrib.auth import login
+from django.core.cache import cache
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from core.clock import local_today
 from core.errors import DomainError
-from core.htmx import is_htmx
-from opportunities.models import Opportunity, Session
-from opportunities.selectors import session_list_upcoming
-from opportunities.services import signup_approve, signup_create, signup_decline
-from people import coach_selectors as cs
-from people.coach_services import participant_account_create
-from people.forms import AssessmentForm, ParticipantCreateForm
-from people.selectors import can_manage_participant, can_see_support_notes, participants_visible_to
-from people.services import readiness_record
+from people.forms import FirstLoginForm
+from people.login_codes import participant_login_code_redeem
 
-CASELOAD_PAGE_SIZE = 25
+MAX_FAILURES = 10
+FAILURE_WINDOW_SECONDS = 15 * 60
 
 
-def coach_required(view):
-    """Coaches, and the secretariat (who sees everyone)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_coach or request.user.is_secretariat):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
+def _failures_key(request) -> str:
+    return f"first-login-failures:{request.META.get('REMOTE_ADDR', '')}"
 
 
-def _next_or(request, fallback: str):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
-
-
-def _participant_or_404(request, code: str):
-    return get_object_or_404(participants_visible_to(user=request.user), code=code)
-
-
-@coach_required
-def coach_caseload(request):
-    page = Paginator(cs.caseload_list(user=request.user), CASELOAD_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "people/coach/caseload.html",
-        {
-            "page": page,
-            "requests": cs.signup_requests_for(user=request.user)[:30],
-            "absences": cs.absences_recent_for(user=request.user)[:10],
-        },
-    )
-
-
-def _participant_context(request, participant, assessment_form=None) -> dict:
-    matches = cs.matches_for_participant(participant=participant, limit=10)
-    placeable = cs.sessions_placeable(
-        opportunities=[m.opportunity for m in matches], participant=participant
-    )
-    for match in matches:
-        match.sessions = placeable.get(match.opportunity.pk, [])
-    return {
-        "participant": participant,
-        "can_see_notes": can_see_support_notes(user=request.user, participant=participant),
-        "assessments": participant.assessments.select_related("coach")[:20],
-        "assessment_form": assessment_form
-        or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
-        "matches": matches,
-        "requests": cs.signup_requests_for(user=request.user, participant=participant),
-        "upcoming": cs.signups_upcoming_for(participant=participant)[:10],
-        "attendance": cs.attendance_summary(participant=participant),
-    }
-
-
-@coach_required
-def coach_participant(request, code: str):
-    participant = _participant_or_404(request, code)
-    return render(
-        request, "people/coach/participant_detail.html", _participant_context(request, participant)
-    )
-
-
-@coach_required
-@require_POST
-def coach_assess(request, code: str):
-    participant = _participant_or_404(request, code)
-    if not can_manage_participant(user=request.user, participant=participant):
-        raise PermissionDenied
-    form = AssessmentForm(request.POST)
+@require_http_methods(["GET", "POST"])
+def first_login(request):
+    if request.method == "GET":
+        form = FirstLoginForm(initial={"code": request.GET.get("code", "")})
+        return render(request, "people/first_login.html", {"form": form})
+    form = FirstLoginForm(request.POST)
+    key = _failures_key(request)
+    if cache.get(key, 0) >= MAX_FAILURES:
+        form.add_error(
+            None, _("試した回数が多すぎます。しばらく待ってから、もう一度お試しください。")
+        )
+        return render(request, "people/first_login.html", {"form": form}, status=429)
     if form.is_valid():
         try:
-            readiness_record(
-                participant=participant,
-                step=form.cleaned_data["step"],
-                coach=request.user,
-                assessed_on=form.cleaned_data["assessed_on"],
-                notes=form.cleaned_data["notes"],
+            user = participant_login_code_redeem(
+                code=form.cleaned_data["code"], password=form.cleaned_data["password1"]
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
+        except DomainError as exc:
+            cache.add(key, 0, FAILURE_WINDOW_SECONDS)
+            cache.incr(key)
+            form.add_error(None, exc.message)
         else:
-            messages.success(request, _("評価を記録しました。"))
-            if not is_htmx(request):
-                return redirect("coach_participant", code=participant.code)
-            form = None
-    context = {
-        "participant": participant,
-        "assessments": participant.assessments.select_related("coach")[:20],
-        "assessment_form": form
-        or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
-        "saved": form is None,
-    }
-    if is_htmx(request):
-        return render(request, "people/coach/participant_detail.html#readiness", context)
-    return render(
-        request,
-        "people/coach/participant_detail.html",
-        _participant_context(request, participant, form),
-        status=400,
-    )
-
-
-@coach_required
-@require_POST
-def coach_place(request, code: str):
-    """Sign a participant up on their behalf; for a "next step" this is the approval."""
-    participant = _participant_or_404(request, code)
-    if not can_manage_participant(user=request.user, participant=participant):
-        raise PermissionDenied
-    try:
-        session_id = int(request.POST.get("session", ""))
-    except ValueError:
-        messages.error(request, _("日程を選んでください。"))
-        return _next_or(request, reverse("coach_participant", args=[participant.code]))
-    session = get_object_or_404(Session.objects.select_related("opportunity"), pk=session_id)
-    try:
-        signup = signup_create(session=session, participant=participant, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        if signup.status == signup.Status.CONFIRMED:
+            cache.delete(key)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                _("%(name)sさんを%(title)sに申し込みました（確定）。")
-                % {"name": participant.display_name, "title": session.opportunity.title},
+                _(
+                    "ようこそ。次からは、ユーザー名「%(username)s」と今決めたパスワードでログインできます。"
+                )
+                % {"username": user.username},
             )
-        else:
-            messages.warning(
-                request,
-                _("満員のため、%(name)sさんをキャンセル待ちにしました。")
-                % {"name": participant.display_name},
-            )
-    return _next_or(request, reverse("coach_participant", args=[participant.code]))
-
-
-def _decided(request, signup, message: str):
-    if is_htmx(request):
-        return render(
-            request, "people/partials/signup_request.html", {"signup": signup, "result": message}
-        )
-    messages.success(request, message)
-    return _next_or(request, reverse("coach_caseload"))
-
-
-@coach_required
-@require_POST
-def coach_signup_approve(request, pk: int):
-    signup = get_object_or_404(cs.signup_for_coach(user=request.user, pk=pk))
-    try:
-        signup = signup_approve(signup=signup, by=request.user)
-    except DomainError as error:
-        return _decided(request, signup, error.message)
-    if signup.status == signup.Status.CONFIRMED:
-        message = _("承認しました。参加が確定しました。")
-    else:
-        message = _("承認しました。満員のためキャンセル待ちです。")
-    return _decided(request, signup, message)
-
-
-@coach_required
-def coach_signup_decline(request, pk: int):
-    """GET asks for confirmation (the no-JavaScript path); POST declines."""
-    signup = get_object_or_404(cs.signup_for_coach(user=request.user, pk=pk))
-    if request.method != "POST":
-        return render(
-            request,
-            "people/coach/signup_decline_confirm.html",
-            {"signup": signup, "next": request.GET.get("next", "")},
-        )
-    try:
-        signup = signup_decline(signup=signup, by=request.user)
-    except DomainError as error:
-        return _decided(request, signup, error.message)
-    return _decided(request, signup, _("見送りました。"))
-
-
-@coach_required
-def coach_opportunity(request, code: str):
-    opportunity = get_object_or_404(
-        Opportunity.objects.select_related("partner"),
-        code=code,
-        status__in=[Opportunity.Status.OPEN, Opportunity.Status.CLOSED],
-    )
-    return render(
-        request,
-        "people/coach/opportunity_matches.html",
-        {
-            "opportunity": opportunity,
-            "matches": cs.matches_for_opportunity(opportunity=opportunity, user=request.user),
-            "sessions": list(session_list_upcoming(opportunity=opportunity, limit=6)),
-        },
-    )
-
-
-def _issue_login_code(participant, by) -> str | None:
-    # people/login_codes.py belongs to another helper; the page works without it.
-    try:
-        from people.login_codes import participant_login_code_issue
-    except ImportError:
-        return None
-    return participant_login_code_issue(participant=participant, by=by)
-
-
-@coach_required
-def coach_participant_create(request):
-    form = ParticipantCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            participant = participant_account_create(by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error("code" if "コード" in error.message else None, error.message)
-        else:
-            return render(
-                request,
-                "people/coach/first_login.html",
-                {
-                    "participant": participant,
-                    "login_code": _issue_login_code(participant, request.user),
-                    "created": True,
-                },
-            )
-    return render(request, "people/coach/participant_create.html", {"form": form})
-
-
-@coach_required
-@require_POST
-def coach_login_code(request, code: str):
-    """Issue a fresh first-login code (e.g. the printed one was lost)."""
-    participant = _participant_or_404(request, code)
-    if not can_manage_participant(user=request.user, participant=participant):
-        raise PermissionDenied
-    return render(
-        request,
-        "people/coach/first_login.html",
-        {
-            "participant": participant,
-            "login_code": _issue_login_code(participant, request.user),
-            "created": False,
-        },
-    )
+            return redirect("home")
+    return render(request, "people/first_login.html", {"form": form})

@@ -9,9 +9,7 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from core.clock import at
-from opportunities.models import Opportunity, Session
-from people.models import ParticipantProfile, Supporter
-from training.importing import (
+from core.importing import (
     CREATED,
     UNCHANGED,
     UPDATED,
@@ -21,6 +19,7 @@ from training.importing import (
     choice,
     collect,
     duplicates,
+    importer_register,
     integer,
     parse_date,
     parse_time,
@@ -28,6 +27,8 @@ from training.importing import (
     split_list,
     update_fields,
 )
+from opportunities.models import Opportunity, Session
+from people.models import ParticipantProfile, Supporter
 from training.models import Attendance, FeeRule
 from training.services import attendance_correct, audit_record, fee_rule_save
 
@@ -232,13 +233,15 @@ def _write_attendance(values: dict, ctx) -> str:
     return UPDATED if changed or session_changed else UNCHANGED
 
 
-attendance_importer = Importer(
-    name="attendance",
-    columns=ATTENDANCE_COLUMNS,
-    clean=_clean_attendance,
-    write=_write_attendance,
-    prepare=_prepare_attendance,
-    check_all=_check_attendance,
+attendance_importer = importer_register(
+    Importer(
+        name="attendance",
+        columns=ATTENDANCE_COLUMNS,
+        clean=_clean_attendance,
+        write=_write_attendance,
+        prepare=_prepare_attendance,
+        check_all=_check_attendance,
+    )
 )
 
 
@@ -289,25 +292,12 @@ def _write_fee_rule(values: dict, ctx) -> str:
     return fee_rule_save(code=code, values=values, by=ctx.get("by"))[1]
 
 
-fee_rule_importer = Importer(
-    name="fee_rules",
-    columns=FEE_RULE_COLUMNS,
-    clean=_clean_fee_rule,
-    write=_write_fee_rule,
-    check_all=lambda cleaned: duplicates(cleaned, lambda v: v["code"], "code"),
+fee_rule_importer = importer_register(
+    Importer(
+        name="fee_rules",
+        columns=FEE_RULE_COLUMNS,
+        clean=_clean_fee_rule,
+        write=_write_fee_rule,
+        check_all=lambda cleaned: duplicates(cleaned, lambda v: v["code"], "code"),
+    )
 )
-
-IMPORTERS = {
-    "partners": ("opportunities.imports", "partner_importer"),
-    "participants": ("people.imports", "participant_importer"),
-    "opportunities": ("opportunities.imports", "opportunity_importer"),
-    "attendance": ("training.imports", "attendance_importer"),
-    "fee_rules": ("training.imports", "fee_rule_importer"),
-}
-
-
-def importer_named(name: str) -> Importer:
-    from importlib import import_module
-
-    module, attr = IMPORTERS[name]
-    return getattr(import_module(module), attr)

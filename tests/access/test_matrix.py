@@ -167,7 +167,7 @@ ROWS = [
     ),
     # --- secretariat pages: nobody else. Object ids do not matter: the role check comes first.
     *[
-        Row(f"training:{name}", "GET", allowed=("secretariat",))
+        Row(f"secretariat:{name}", "GET", allowed=("secretariat",))
         for name in (
             "dashboard",
             "targets_edit",
@@ -178,17 +178,17 @@ ROWS = [
             "audit_log",
         )
     ],
-    Row("training:fee_rule_new", "GET", allowed=("secretariat",)),
-    Row("training:fee_rule_new", "POST", data=lambda w: {"code": "MATRIX", "name": "乗っ取り"}),
-    Row("training:fee_rule_edit", "GET", lambda w: ["NO-SUCH-RULE"]),
-    Row("training:fee_rule_edit", "POST", lambda w: ["NO-SUCH-RULE"]),
-    Row("training:payout_run_compute", "POST"),
-    Row("training:payout_run_detail", "GET", lambda w: [1]),
-    Row("training:payout_line_sessions", "GET", lambda w: [1, 1]),
-    Row("training:payout_run_recompute", "POST", lambda w: [1]),
-    Row("training:payout_run_approve", "POST", lambda w: [1]),
-    Row("training:payout_run_mark_paid", "POST", lambda w: [1]),
-    Row("training:payout_run_export", "GET", lambda w: [1, "csv"]),
+    Row("secretariat:fee_rule_new", "GET", allowed=("secretariat",)),
+    Row("secretariat:fee_rule_new", "POST", data=lambda w: {"code": "MATRIX", "name": "乗っ取り"}),
+    Row("secretariat:fee_rule_edit", "GET", lambda w: ["NO-SUCH-RULE"]),
+    Row("secretariat:fee_rule_edit", "POST", lambda w: ["NO-SUCH-RULE"]),
+    Row("secretariat:payout_run_compute", "POST"),
+    Row("secretariat:payout_run_detail", "GET", lambda w: [1]),
+    Row("secretariat:payout_line_sessions", "GET", lambda w: [1, 1]),
+    Row("secretariat:payout_run_recompute", "POST", lambda w: [1]),
+    Row("secretariat:payout_run_approve", "POST", lambda w: [1]),
+    Row("secretariat:payout_run_mark_paid", "POST", lambda w: [1]),
+    Row("secretariat:payout_run_export", "GET", lambda w: [1, "csv"]),
     # --- the API: organisation B's objects, participant B's sign-ups.
     Row("api:list_own_opportunities", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
     Row(

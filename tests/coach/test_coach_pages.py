@@ -201,7 +201,7 @@ def test_training_days_count_distinct_local_dates(coach_client, participant):
     s4 = make_session(opportunity=opportunity, starts_at=base + timedelta(days=2))
     for s, status in [(s1, "present"), (s2, "present"), (s3, "present"), (s4, "absent")]:
         Attendance.objects.create(session=s, participant=participant, status=status, minutes=60)
-    from people.coach_selectors import attendance_summary
+    from coach.selectors import attendance_summary
 
     summary = attendance_summary(participant=participant)
     assert summary.training_days == 2

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from matching.evaluation import case_feasible, evaluate, keyword_rankings, ndcg_at
+from devtools.evaluation import case_feasible, evaluate, keyword_rankings, ndcg_at
 from matching.models import OpportunityEmbedding
 from tests.builders import make_opportunity, make_participant
 
@@ -138,7 +138,7 @@ def test_embed_all_back_fills_and_resumes():
 # surrounding transaction (with deferred constraint checks pending) forbids.
 @pytest.mark.django_db(transaction=True)
 def test_bench_prints_the_contract_keys_at_a_tiny_scale():
-    from matching import bench
+    from devtools import matching_bench as bench
 
     result = bench.run(opportunities=40, participants=12, samples=5, log=lambda _m: None)
     for key in bench.CONTRACT_KEYS:

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from matching.evaluation import (
+from devtools.evaluation import (
     cases_into_db,
     evaluate,
     keyword_rankings,

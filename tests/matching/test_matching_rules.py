@@ -2,18 +2,8 @@ from datetime import time
 
 import pytest
 
-from matching.rules import (
-    FIT,
-    NEXT_STEP,
-    TOO_HIGH,
-    WeeklySlot,
-    bigrams,
-    containment,
-    distance_km,
-    readiness_closeness,
-    readiness_fit,
-    schedule_fit,
-)
+from matching.rules import WeeklySlot, bigrams, containment, distance_km, schedule_fit
+from people.readiness import FIT, NEXT_STEP, TOO_HIGH, readiness_closeness, readiness_fit
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from matching import selectors
@@ -222,11 +223,31 @@ def test_candidate_query_filters_on_the_copies_beside_the_vector(farm_lover, pos
     assert farm.pk not in found
 
 
+def test_the_copy_follows_a_bulk_update_too(farm_lover, postings):
+    """No signal fires for a queryset update; the database trigger still copies."""
+    embed_everything()
+    farm = postings["farm"]
+    Opportunity.objects.filter(pk=farm.pk).update(
+        status=Opportunity.Status.CLOSED, min_readiness=3, lat=35.0, lon=140.0
+    )
+    copy = farm.embedding.__class__.objects.get(pk=farm.pk)
+    assert (copy.is_open, copy.min_readiness, copy.lat, copy.lon) == (False, 3, 35.0, 140.0)
+    Opportunity.objects.filter(pk=farm.pk).update(status=Opportunity.Status.OPEN)
+    assert farm.embedding.__class__.objects.get(pk=farm.pk).is_open is True
+
+
 def test_a_stale_copy_never_lists_a_closed_posting(farm_lover, postings, monkeypatch):
     embed_everything()
-    # A bulk update sends no signal, so the copy beside the vector still says open;
-    # the posting itself is checked before it is scored.
+    # Should the copy beside the vector ever say open for a closed posting, the
+    # posting itself is checked before it is scored.
     Opportunity.objects.filter(pk=postings["farm"].pk).update(status=Opportunity.Status.CLOSED)
+    farm_copy = postings["farm"].embedding.__class__.objects.filter(pk=postings["farm"].pk)
+    with connection.cursor() as cursor:  # make it stale behind the trigger's back
+        cursor.execute(
+            "UPDATE matching_opportunityembedding SET is_open = true WHERE opportunity_id = %s",
+            [postings["farm"].pk],
+        )
+    assert farm_copy.get().is_open is True
     monkeypatch.setattr(selectors, "EXACT_LIMIT", 1)
     for scan_limit in (5000, 0):
         monkeypatch.setattr(selectors, "EXACT_SCAN_LIMIT", scan_limit)

@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError, NotAllowed
-from opportunities.models import LoginCode
 from people.login_codes import ALPHABET, participant_login_code_issue, participant_login_code_redeem
-from people.models import User
+from people.models import LoginCode, User
 from tests.builders import make_participant, make_user
 
 pytestmark = pytest.mark.django_db

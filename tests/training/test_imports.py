@@ -9,13 +9,13 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from core.clock import at
+from core.importing import import_file
 from core.spreadsheets import read_rows
 from opportunities.imports import opportunity_importer, partner_importer
 from opportunities.models import Opportunity, Partner, Session
 from people.imports import participant_importer
 from people.models import ParticipantProfile, ReadinessAssessment, Supporter
 from tests.training.builders import make_opportunity, make_participant, make_partner
-from training.importing import import_file
 from training.imports import attendance_importer, fee_rule_importer
 from training.models import Attendance, AuditEntry, FeeRule
 

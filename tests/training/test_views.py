@@ -6,6 +6,7 @@ from datetime import date, time
 import pytest
 from django.urls import reverse
 
+from devtools.demo_training import demo_seed_fee_rules_and_targets
 from opportunities.models import Partner
 from tests.training.builders import (
     attend,
@@ -17,18 +18,18 @@ from tests.training.builders import (
 )
 from training.models import AuditEntry, FeeRule, PayoutRun, ProgrammeTarget
 from training.selectors import programme_actuals
-from training.services import demo_seed_fee_rules_and_targets, payout_run_compute
+from training.services import payout_run_compute
 
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    ("training:dashboard", []),
-    ("training:targets_edit", []),
-    ("training:fee_rule_list", []),
-    ("training:payout_run_list", []),
-    ("training:training_days", []),
-    ("training:import_upload", []),
-    ("training:audit_log", []),
+    ("secretariat:dashboard", []),
+    ("secretariat:targets_edit", []),
+    ("secretariat:fee_rule_list", []),
+    ("secretariat:payout_run_list", []),
+    ("secretariat:training_days", []),
+    ("secretariat:import_upload", []),
+    ("secretariat:audit_log", []),
 ]
 
 
@@ -45,18 +46,18 @@ def test_pages_are_forbidden_to_everyone_but_the_secretariat(client, role, run):
     kw = {"partner": make_partner()} if role == "partner_staff" else {}
     client.force_login(make_user(role=role, **kw))
     urls = [reverse(name, args=args) for name, args in PAGES] + [
-        reverse("training:payout_run_detail", args=[run.pk]),
-        reverse("training:payout_run_export", args=[run.pk, "csv"]),
+        reverse("secretariat:payout_run_detail", args=[run.pk]),
+        reverse("secretariat:payout_run_export", args=[run.pk, "csv"]),
     ]
     for url in urls:
         assert client.get(url).status_code == 403, url
-    assert client.post(reverse("training:payout_run_approve", args=[run.pk])).status_code == 403
+    assert client.post(reverse("secretariat:payout_run_approve", args=[run.pk])).status_code == 403
     run.refresh_from_db()
     assert run.status == "draft"
 
 
 def test_anonymous_users_are_sent_to_login(client):
-    response = client.get(reverse("training:dashboard"))
+    response = client.get(reverse("secretariat:dashboard"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -68,32 +69,32 @@ def test_every_page_renders_for_the_secretariat(client, secretariat, run):
 
 def test_run_review_approve_pay_and_download(client, secretariat, run):
     client.force_login(secretariat)
-    page = client.get(reverse("training:payout_run_detail", args=[run.pk])).content.decode()
+    page = client.get(reverse("secretariat:payout_run_detail", args=[run.pk])).content.decode()
     assert "さんぶ農園" in page and "¥5,000" in page and "予算を使い切りました" in page
     line = run.lines.get()
     fragment = client.get(
-        reverse("training:payout_line_sessions", args=[run.pk, line.pk]),
+        reverse("secretariat:payout_line_sessions", args=[run.pk, line.pk]),
         headers={"HX-Request": "true"},
     )
     text = fragment.content.decode()
     assert "野菜の収穫" in text and "2026-05-12" in text and "<html" not in text
     # Without htmx the same link opens the run page with the line's sessions.
     plain = client.get(
-        reverse("training:payout_line_sessions", args=[run.pk, line.pk]), follow=True
+        reverse("secretariat:payout_line_sessions", args=[run.pk, line.pk]), follow=True
     )
     assert "2026-05-11" in plain.content.decode()
 
-    client.post(reverse("training:payout_run_approve", args=[run.pk]))
+    client.post(reverse("secretariat:payout_run_approve", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == "approved" and run.approved_by == secretariat
-    response = client.post(reverse("training:payout_run_recompute", args=[run.pk]), follow=True)
+    response = client.post(reverse("secretariat:payout_run_recompute", args=[run.pk]), follow=True)
     assert "承認済みのため再計算できません" in response.content.decode()
-    client.post(reverse("training:payout_run_mark_paid", args=[run.pk]))
+    client.post(reverse("secretariat:payout_run_mark_paid", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == "paid"
-    csv_response = client.get(reverse("training:payout_run_export", args=[run.pk, "csv"]))
+    csv_response = client.get(reverse("secretariat:payout_run_export", args=[run.pk, "csv"]))
     assert csv_response.content.startswith(b"\xef\xbb\xbfpayee_code")
-    pdf = client.get(reverse("training:payout_run_export", args=[run.pk, "pdf"]))
+    pdf = client.get(reverse("secretariat:payout_run_export", args=[run.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
@@ -102,12 +103,14 @@ def test_compute_from_the_list_page(client, secretariat):
     attend(make_session(day=date(2026, 6, 3)))
     client.force_login(secretariat)
     response = client.post(
-        reverse("training:payout_run_compute"), {"rule": rule.pk, "month": "2026-06"}
+        reverse("secretariat:payout_run_compute"), {"rule": rule.pk, "month": "2026-06"}
     )
     run = PayoutRun.objects.get(rule=rule, month=date(2026, 6, 1))
     assert response.status_code == 302 and run.total_yen == 2_500
     bad = client.post(
-        reverse("training:payout_run_compute"), {"rule": rule.pk, "month": "2025-06"}, follow=True
+        reverse("secretariat:payout_run_compute"),
+        {"rule": rule.pk, "month": "2025-06"},
+        follow=True,
     )
     assert "年度" in bad.content.decode()
 
@@ -119,7 +122,7 @@ def test_upload_previews_then_imports_and_rejects_bad_files(client, secretariat)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(secretariat)
-    url = reverse("training:import_upload")
+    url = reverse("secretariat:import_upload")
     bad = SimpleUploadedFile("p.csv", (PARTNERS + "P002,,,bad,山武市,,,,\r\n").encode("cp932"))
     page = client.post(url, {"kind": "partners", "file": bad}).content.decode()
     assert "3行目" in page and "何も取り込んでいません" in page and "この内容で取り込む" not in page
@@ -137,13 +140,13 @@ def test_targets_are_editable_and_the_dashboard_shows_them_as_a_table(client, se
     assert ProgrammeTarget.objects.filter(fiscal_year=2026).count() == 8
     client.force_login(secretariat)
     client.post(
-        reverse("training:targets_edit") + "?fy=2026", {"ue_days": "120", "places_sites": "40"}
+        reverse("secretariat:targets_edit") + "?fy=2026", {"ue_days": "120", "places_sites": "40"}
     )
     assert ProgrammeTarget.objects.get(fiscal_year=2026, metric="ue_days").target == 120
     opp = make_opportunity(kind="supported_work")
     attend(make_session(opportunity=opp, day=date(2026, 5, 11)))
     attend(make_session(opportunity=opp, day=date(2026, 5, 11), start=time(14), end=time(15)))
-    page = client.get(reverse("training:dashboard") + "?fy=2026").content.decode()
+    page = client.get(reverse("secretariat:dashboard") + "?fy=2026").content.decode()
     assert 'data-metric="ue_days"' in page and "120" in page
     assert "vendor/chart.js/dist/chart.umd.js" in page and 'id="chart-data"' in page
     actuals = programme_actuals(fiscal_year=2026)
@@ -160,9 +163,11 @@ def test_fee_rule_form_creates_edits_and_protects_approved_terms(client, secreta
         "rate_yen": "1000",
         "fiscal_year": "2026",
     }
-    page = client.post(reverse("training:fee_rule_new"), data).content.decode()
+    page = client.post(reverse("secretariat:fee_rule_new"), data).content.decode()
     assert "1時間あたり" in page and not FeeRule.objects.filter(code="SUP").exists()
-    client.post(reverse("training:fee_rule_new"), {**data, "basis": "hour", "budget_yen": "500000"})
+    client.post(
+        reverse("secretariat:fee_rule_new"), {**data, "basis": "hour", "budget_yen": "500000"}
+    )
     sup = FeeRule.objects.get(code="SUP")
     assert (sup.valid_from, sup.valid_to, sup.budget_yen) == (
         date(2026, 4, 1),
@@ -183,9 +188,13 @@ def test_fee_rule_form_creates_edits_and_protects_approved_terms(client, secreta
         "fiscal_year": "2026",
         "budget_yen": "9000",
     }
-    page = client.post(reverse("training:fee_rule_edit", args=[rule.code]), edit).content.decode()
+    page = client.post(
+        reverse("secretariat:fee_rule_edit", args=[rule.code]), edit
+    ).content.decode()
     assert "承認済みの支払がある" in page
-    client.post(reverse("training:fee_rule_edit", args=[rule.code]), {**edit, "rate_yen": "2500"})
+    client.post(
+        reverse("secretariat:fee_rule_edit", args=[rule.code]), {**edit, "rate_yen": "2500"}
+    )
     rule.refresh_from_db()
     assert (rule.rate_yen, rule.budget_yen) == (2_500, 9_000)
     assert (

@@ -1,4 +1,4 @@
-from training.import_command import ImportCommand
+from core.import_command import ImportCommand
 
 
 class Command(ImportCommand):

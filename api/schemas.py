@@ -1,0 +1,275 @@
+"""Shapes of the API. Validation here is about shape only; the rules live in
+the services.
+
+Partner-facing schemas list their fields explicitly (never ``exclude``), so a
+new sensitive column on ParticipantProfile (support notes, readiness history,
+self-description) can never leak into a partner's response by accident.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from ninja import Field, ModelSchema, Schema
+from ninja.pagination import LimitOffsetPagination
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
+
+from opportunities.models import Opportunity, Partner, Session
+from people.models import ParticipantProfile
+
+# PostgreSQL text cannot hold NUL characters; refuse them at the edge with a
+# 400 rather than let the database raise.
+NO_NUL = r"^[^\x00]*$"
+
+
+def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
+    return Annotated[
+        str, StringConstraints(max_length=max_length, min_length=min_length, pattern=NO_NUL)
+    ]
+
+
+def _plausible(value):
+    # Bounded so that time-zone arithmetic can never overflow, and so that a
+    # typo such as year 0202 is refused instead of stored.
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("year must be between 2000 and 2100")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
+Day = Annotated[date, AfterValidator(_plausible)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+KindLiteral = Literal["volunteering", "supported_work", "intermediate_employment", "farm_welfare"]
+EmploymentTypeLiteral = Literal["", "non_employment", "employment"]
+Skills = Annotated[list[Text(50, 1)], Field(max_length=30)]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def errors(*codes: int) -> dict:
+    """Documented error responses: every error body is ``{"detail": str}``.
+    400 (input that does not fit the schema) can happen everywhere."""
+    return {code: ErrorOut for code in sorted({400, *codes})}
+
+
+class Pagination(LimitOffsetPagination):
+    """ninja's limit/offset, with the offset bounded (an unbounded one reaches
+    PostgreSQL as an out-of-range OFFSET)."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=100)
+        offset: int = Field(0, ge=0, le=1_000_000)
+
+
+# --- opportunities -----------------------------------------------------------
+
+
+class PartnerBriefOut(ModelSchema):
+    class Meta:
+        model = Partner
+        fields = ["code", "name", "municipality"]
+
+
+class OpportunityOut(ModelSchema):
+    """What anyone may see about an open opportunity."""
+
+    partner: PartnerBriefOut
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "code",
+            "title",
+            "description",
+            "kind",
+            "employment_type",
+            "is_farm_setting",
+            "min_readiness",
+            "skills",
+            "useful_skills",
+            "municipality",
+            "address",
+            "lat",
+            "lon",
+            "capacity",
+            "what_to_bring",
+            "contact_name",
+        ]
+
+
+class ManagedOpportunityOut(OpportunityOut):
+    """An opportunity as the partner that runs it sees it."""
+
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class OpportunityFilter(Schema):
+    q: Text(100) = Field("", description="Free text, matched in the title and description.")
+    kind: KindLiteral | None = None
+    municipality: Text(50) = ""
+
+
+class OpportunityIn(Schema):
+    code: Annotated[str, StringConstraints(max_length=20, pattern=r"^[A-Za-z0-9_-]*$")] = Field(
+        "", description="Left out, one is made from the partner's code."
+    )
+    title: Text(200, 1)
+    description: Text(5000) = ""
+    kind: KindLiteral
+    employment_type: EmploymentTypeLiteral = ""
+    is_farm_setting: bool = False
+    min_readiness: int = Field(1, ge=1, le=5)
+    skills: Skills = []
+    useful_skills: Skills = []
+    status: Literal["draft", "open"] = "draft"
+    municipality: Text(50) = ""
+    address: Text(300) = ""
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    capacity: int = Field(3, ge=1, le=1000)
+    what_to_bring: Text(2000) = ""
+    contact_name: Text(100) = ""
+
+
+class OpportunityPatch(Schema):
+    """Only the fields sent are changed. The code cannot change."""
+
+    title: Text(200, 1) | None = None
+    description: Text(5000) | None = None
+    kind: KindLiteral | None = None
+    employment_type: EmploymentTypeLiteral | None = None
+    is_farm_setting: bool | None = None
+    min_readiness: int | None = Field(None, ge=1, le=5)
+    skills: Skills | None = None
+    useful_skills: Skills | None = None
+    status: Literal["draft", "open", "closed"] | None = None
+    municipality: Text(50) | None = None
+    address: Text(300) | None = None
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    capacity: int | None = Field(None, ge=1, le=1000)
+    what_to_bring: Text(2000) | None = None
+    contact_name: Text(100) | None = None
+
+    def changes(self) -> dict:
+        # null means "leave as is" except for the coordinates, where it clears them.
+        return {
+            k: v
+            for k, v in self.dict(exclude_unset=True).items()
+            if v is not None or k in ("lat", "lon")
+        }
+
+
+# --- sessions ----------------------------------------------------------------
+
+
+class SessionOut(ModelSchema):
+    seats_left: int
+
+    class Meta:
+        model = Session
+        fields = ["id", "opportunity", "starts_at", "ends_at", "capacity", "status"]
+
+
+class ManagedSessionOut(SessionOut):
+    seats_taken: int
+    instructor_name: str
+
+
+class SessionFilter(Schema):
+    date_from: Day | None = Field(None, description="First local (Asia/Tokyo) day; default today.")
+    date_to: Day | None = Field(
+        None, description="Last local day; default 14 days after date_from."
+    )
+    status: Literal["scheduled", "held", "cancelled"] | None = None
+
+
+class SessionIn(Schema):
+    starts_at: Instant
+    ends_at: Instant
+    capacity: int | None = Field(
+        None, ge=1, le=1000, description="Defaults to the opportunity's capacity."
+    )
+    instructor_name: Text(100) = ""
+
+
+# --- sign-ups ----------------------------------------------------------------
+
+
+class SignupOut(Schema):
+    """A sign-up as the participant, their coach or the secretariat see it."""
+
+    id: int
+    status: str
+    participant_id: int
+    session_id: int
+    opportunity_id: int = Field(alias="session.opportunity_id")
+    opportunity_title: str = Field(alias="session.opportunity.title")
+    starts_at: datetime = Field(alias="session.starts_at")
+    ends_at: datetime = Field(alias="session.ends_at")
+    created_at: datetime
+
+
+class SignupIn(Schema):
+    session_id: Id
+    participant_id: Id | None = Field(
+        None,
+        description="For a coach placing someone from their caseload; a participant leaves it out.",
+    )
+
+
+class SignupFilter(Schema):
+    status: Literal["requested", "confirmed", "waitlisted", "cancelled"] | None = None
+    participant_id: Id | None = None
+
+
+class RosterParticipantOut(ModelSchema):
+    """The only participant fields partner staff ever receive."""
+
+    class Meta:
+        model = ParticipantProfile
+        fields = ["id", "display_name", "emergency_contact"]
+
+
+class RosterEntryOut(Schema):
+    signup_id: int = Field(alias="id")
+    status: str
+    participant: RosterParticipantOut
+
+
+# --- attendance --------------------------------------------------------------
+
+
+class AttendanceIn(Schema):
+    participant_id: Id
+    status: Literal["present", "absent", "excused"]
+    minutes: int | None = Field(
+        None, ge=0, le=24 * 60, description="Defaults to the session's length when present."
+    )
+
+
+class AttendanceOut(Schema):
+    id: int
+    session_id: int
+    participant_id: int | None
+    participant_name: str | None = None
+    supporter_id: int | None
+    role: str
+    status: str
+    minutes: int
+    recorded_at: datetime
+
+    @staticmethod
+    def resolve_participant_name(obj) -> str | None:
+        return obj.participant.display_name if obj.participant_id else None
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    role: str
+    partner_id: int | None

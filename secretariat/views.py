@@ -1,0 +1,351 @@
+"""Secretariat (事務局) pages: fee rules and budgets, monthly payout runs,
+training days, spreadsheet imports and the programme dashboard.
+
+Every page requires a logged-in secretariat user; anyone else gets 403.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.clock import fiscal_year_of, local_today, month_start
+from core.errors import DomainError
+from core.htmx import is_htmx
+from core.importing import import_file, importer_named, importer_names
+from secretariat.forms import FeeRuleForm
+from training import selectors
+from training.exports import CONTENT_TYPES, EXPORTERS, line_note, units_text
+from training.models import AuditEntry, FeeRule, PayoutLine, PayoutRun, ProgrammeTarget
+from training.services import (
+    fee_rule_save,
+    parse_month,
+    payout_run_approve,
+    payout_run_compute,
+    payout_run_mark_paid,
+    target_set,
+)
+
+IMPORT_LABELS = {
+    "attendance": gettext_lazy("出欠表"),
+    "partners": gettext_lazy("協力機関"),
+    "participants": gettext_lazy("参加者"),
+    "opportunities": gettext_lazy("活動"),
+    "fee_rules": gettext_lazy("謝金ルール"),
+}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def secretariat_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_secretariat:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _fiscal_year(request) -> int:
+    try:
+        return int(request.GET.get("fy") or fiscal_year_of(local_today()))
+    except ValueError:
+        return fiscal_year_of(local_today())
+
+
+@secretariat_required
+def dashboard(request):
+    fy = _fiscal_year(request)
+    rows = selectors.dashboard_rows(fiscal_year=fy)
+    budgets = [selectors.budget_status(rule=r) for r in FeeRule.objects.filter(fiscal_year=fy)]
+    monthly = selectors.programme_monthly(fiscal_year=fy)
+    chart = {
+        "labels": [str(r["label"]) for r in rows],
+        "targets": [r["target"] or 0 for r in rows],
+        "actuals": [r["actual"] for r in rows],
+        "months": [f"{m['month']:%Y-%m}" for m in monthly],
+        "ue_days": [m["ue_days"] for m in monthly],
+        "ue_person_days": [m["ue_person_days"] for m in monthly],
+    }
+    return render(
+        request,
+        "secretariat/dashboard.html",
+        {"fy": fy, "rows": rows, "budgets": budgets, "chart": chart, "monthly": monthly},
+    )
+
+
+@secretariat_required
+def targets_edit(request):
+    fy = _fiscal_year(request)
+    if request.method == "POST":
+        errors = []
+        for metric in ProgrammeTarget.Metric:
+            raw = request.POST.get(metric.value, "").strip()
+            if raw == "":
+                continue
+            try:
+                target_set(fiscal_year=fy, metric=metric.value, target=int(raw), by=request.user)
+            except (ValueError, DomainError):
+                errors.append(metric.label)
+        if errors:
+            messages.error(
+                request,
+                _("次の目標は0以上の整数で入力してください: %(names)s")
+                % {"names": "、".join(str(e) for e in errors)},
+            )
+        else:
+            messages.success(request, _("%(fy)s年度の目標を保存しました。") % {"fy": fy})
+            return redirect(f"{request.path}?fy={fy}")
+    current = dict(ProgrammeTarget.objects.filter(fiscal_year=fy).values_list("metric", "target"))
+    fields = [
+        {"name": m.value, "label": m.label, "value": current.get(m.value, "")}
+        for m in ProgrammeTarget.Metric
+    ]
+    return render(request, "secretariat/targets_form.html", {"fy": fy, "fields": fields})
+
+
+@secretariat_required
+def fee_rule_list(request):
+    rules = FeeRule.objects.order_by("-fiscal_year", "code")
+    rows = [selectors.budget_status(rule=r) for r in rules]
+    return render(request, "secretariat/fee_rule_list.html", {"rows": rows})
+
+
+@secretariat_required
+def fee_rule_edit(request, code: str | None = None):
+    rule = get_object_or_404(FeeRule, code=code) if code else None
+    if request.method == "POST":
+        form = FeeRuleForm(request.POST)
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            new_code = values.pop("code")
+            values["kinds"] = sorted(values["kinds"])
+            try:
+                if rule is not None and new_code != rule.code:
+                    raise DomainError(_("既存のルールのコードは変更できません。"))
+                fee_rule_save(code=new_code, values=values, by=request.user)
+            except (DomainError, ValidationError) as exc:
+                form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+            else:
+                messages.success(
+                    request, _("謝金ルール %(code)s を保存しました。") % {"code": new_code}
+                )
+                return redirect("secretariat:fee_rule_list")
+    else:
+        form = FeeRuleForm(
+            initial=FeeRuleForm.initial_for(rule)
+            if rule
+            else {"fiscal_year": fiscal_year_of(local_today())}
+        )
+    return render(request, "secretariat/fee_rule_form.html", {"form": form, "rule": rule})
+
+
+@secretariat_required
+def payout_run_list(request):
+    runs = selectors.run_list().order_by("-month", "rule__code")[:200]
+    rules = FeeRule.objects.order_by("-fiscal_year", "code")
+    default_month = month_start(local_today())
+    return render(
+        request,
+        "secretariat/payout_run_list.html",
+        {"runs": runs, "rules": rules, "default_month": f"{default_month:%Y-%m}"},
+    )
+
+
+@secretariat_required
+@require_POST
+def payout_run_compute_view(request):
+    rule = get_object_or_404(FeeRule, pk=request.POST.get("rule"))
+    try:
+        run = payout_run_compute(
+            rule=rule, month=parse_month(request.POST.get("month", "")), by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("secretariat:payout_run_list")
+    messages.success(
+        request, _("%(run)s を計算しました。") % {"run": f"{rule.code} {run.month:%Y-%m}"}
+    )
+    return redirect("secretariat:payout_run_detail", pk=run.pk)
+
+
+@secretariat_required
+def payout_run_detail(request, pk: int):
+    run = get_object_or_404(
+        PayoutRun.objects.select_related("rule", "approved_by", "paid_by"), pk=pk
+    )
+    lines = list(run.lines.order_by("position"))
+    for line in lines:
+        line.units_text = units_text(line, run.rule.basis)
+        line.note = line_note(line)
+    open_line = None
+    if request.GET.get("line"):
+        open_line = next((x for x in lines if str(x.pk) == request.GET["line"]), None)
+    audit = AuditEntry.objects.filter(target_type="training.payoutrun", target_id=str(run.pk))[:20]
+    return render(
+        request,
+        "secretariat/payout_run_detail.html",
+        {
+            "run": run,
+            "lines": lines,
+            "open_line": open_line,
+            "open_sessions": selectors.line_sessions(line=open_line) if open_line else None,
+            "budget": selectors.budget_status(rule=run.rule),
+            "audit": audit,
+            "formats": list(EXPORTERS),
+        },
+    )
+
+
+@secretariat_required
+def payout_line_sessions(request, pk: int, line_pk: int):
+    """The qualifying sessions behind one line (an htmx fragment, or the run page)."""
+    line = get_object_or_404(PayoutLine.objects.select_related("run__rule"), pk=line_pk, run_id=pk)
+    if not is_htmx(request):
+        return redirect(
+            f"{reverse('secretariat:payout_run_detail', args=[pk])}?line={line.pk}#line-{line.pk}"
+        )
+    return render(
+        request,
+        "secretariat/payout_run_detail.html#line-sessions",
+        {"line": line, "sessions": selectors.line_sessions(line=line), "run": line.run},
+    )
+
+
+def _run_action(request, pk: int, action, done: str):
+    run = get_object_or_404(PayoutRun.objects.select_related("rule"), pk=pk)
+    try:
+        if action is payout_run_compute:
+            run = payout_run_compute(rule=run.rule, month=run.month, by=request.user)
+        else:
+            run = action(run=run, by=request.user)
+        messages.success(request, done)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("secretariat:payout_run_detail", pk=run.pk)
+
+
+@secretariat_required
+@require_POST
+def payout_run_recompute(request, pk: int):
+    return _run_action(request, pk, payout_run_compute, _("再計算しました。"))
+
+
+@secretariat_required
+@require_POST
+def payout_run_approve_view(request, pk: int):
+    return _run_action(
+        request, pk, payout_run_approve, _("承認しました。以後この月の明細は変わりません。")
+    )
+
+
+@secretariat_required
+@require_POST
+def payout_run_mark_paid_view(request, pk: int):
+    return _run_action(request, pk, payout_run_mark_paid, _("支払済みにしました。"))
+
+
+@secretariat_required
+def payout_run_export(request, pk: int, fmt: str):
+    run = get_object_or_404(PayoutRun.objects.select_related("rule"), pk=pk)
+    if fmt not in EXPORTERS:
+        raise PermissionDenied
+    response = HttpResponse(EXPORTERS[fmt](run), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="payout-{run.rule.code}-{run.month:%Y-%m}.{fmt}"'
+    )
+    return response
+
+
+@secretariat_required
+def training_days(request):
+    fy = _fiscal_year(request)
+    return render(
+        request,
+        "secretariat/training_days.html",
+        {
+            "fy": fy,
+            "participants": selectors.training_days_per_participant(fiscal_year=fy),
+            "partners": selectors.training_days_per_partner(fiscal_year=fy),
+        },
+    )
+
+
+@secretariat_required
+def import_upload(request):
+    """Upload → preview (row-numbered errors or counts, nothing written) →
+    confirm. The previewed file is kept in the session until it is confirmed,
+    so what is written is exactly what was previewed."""
+    context = {
+        "kinds": IMPORT_LABELS,
+        "kind": request.POST.get("kind") or request.GET.get("kind") or "attendance",
+        "columns": [(IMPORT_LABELS[k], ",".join(importer_named(k).columns)) for k in IMPORT_LABELS],
+    }
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        if kind not in importer_names():
+            raise PermissionDenied
+        if request.POST.get("confirm"):
+            pending = request.session.get("training_import")
+            if not pending or pending["kind"] != kind:
+                messages.error(
+                    request,
+                    _("確認したファイルが見つかりません。もう一度アップロードしてください。"),
+                )
+                return redirect("secretariat:import_upload")
+            data = base64.b64decode(pending["data"])
+            report = import_file(
+                importer_named(kind),
+                data=data,
+                filename=pending["name"],
+                context={"by": request.user},
+            )
+            del request.session["training_import"]
+            if report.ok:
+                messages.success(
+                    request,
+                    _("%(kind)sを取り込みました: %(summary)s")
+                    % {"kind": IMPORT_LABELS[kind], "summary": report.summary()},
+                )
+                return redirect("secretariat:import_upload")
+            context.update(report=report, filename=pending["name"])
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, _("ファイルを選んでください。"))
+                return render(request, "secretariat/import_upload.html", context)
+            if upload.size > MAX_UPLOAD_BYTES:
+                messages.error(request, _("ファイルが大きすぎます（5MBまで）。"))
+                return render(request, "secretariat/import_upload.html", context)
+            data = upload.read()
+            report = import_file(
+                importer_named(kind),
+                data=data,
+                filename=upload.name,
+                dry_run=True,
+                context={"by": request.user},
+            )
+            if report.ok:
+                request.session["training_import"] = {
+                    "kind": kind,
+                    "name": upload.name,
+                    "data": base64.b64encode(data).decode(),
+                }
+            context.update(report=report, filename=upload.name, preview=True)
+    return render(request, "secretariat/import_upload.html", context)
+
+
+@secretariat_required
+def audit_log(request):
+    entries = AuditEntry.objects.select_related("actor")[:200]
+    return render(request, "secretariat/audit_log.html", {"entries": entries})
