@@ -19,7 +19,7 @@ demo: setup migrate ## set up, load the demo network and run web + worker
 	  $(PY) manage.py qcluster & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup-test browser-deps lint pytest ## set up and run every check and test
+test: setup-test browser-deps lint pytest ## set up and run every check and test (ruff, mypy, pytest)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,10 @@ browser-deps:
 migrate: setup
 	$(PY) manage.py migrate --no-input
 
-lint: setup
+lint: setup ## ruff (lint and format) and mypy with django-stubs
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 pytest: setup
 	$(VENV)/bin/pytest

@@ -39,7 +39,7 @@ api_auth = [BearerToken(), BrowserSession()]
 
 def require_partner_staff(request: HttpRequest) -> User:
     """The authenticated partner staff member (or secretariat) behind a request."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     if not (user.is_secretariat or (user.is_partner_staff and user.partner_id)):
         raise NotAllowed(_("協力機関スタッフ用の操作です。"))
     return user

@@ -21,10 +21,19 @@ from people.models import ParticipantProfile
 NO_NUL = r"^[^\x00]*$"
 
 
-def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
-    return Annotated[
-        str, StringConstraints(max_length=max_length, min_length=min_length, pattern=NO_NUL)
-    ]
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(max_length=max_length, min_length=min_length, pattern=NO_NUL)
+
+
+# Text fields by their length limits (each alias spelled out, so type checkers
+# see a type, not a call).
+Text50 = Annotated[str, _text(50)]
+Text100 = Annotated[str, _text(100)]
+Text300 = Annotated[str, _text(300)]
+Text2000 = Annotated[str, _text(2000)]
+Text5000 = Annotated[str, _text(5000)]
+Title = Annotated[str, _text(200, 1)]
+SkillName = Annotated[str, _text(50, 1)]
 
 
 def _plausible(value):
@@ -40,7 +49,7 @@ Day = Annotated[date, AfterValidator(_plausible)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 KindLiteral = Literal["volunteering", "supported_work", "intermediate_employment", "farm_welfare"]
 EmploymentTypeLiteral = Literal["", "non_employment", "employment"]
-Skills = Annotated[list[Text(50, 1)], Field(max_length=30)]
+Skills = Annotated[list[SkillName], Field(max_length=30)]
 
 
 class ErrorOut(Schema):
@@ -108,17 +117,17 @@ class ManagedOpportunityOut(OpportunityOut):
 
 
 class OpportunityFilter(Schema):
-    q: Text(100) = Field("", description="Free text, matched in the title and description.")
+    q: Text100 = Field("", description="Free text, matched in the title and description.")
     kind: KindLiteral | None = None
-    municipality: Text(50) = ""
+    municipality: Text50 = ""
 
 
 class OpportunityIn(Schema):
     code: Annotated[str, StringConstraints(max_length=20, pattern=r"^[A-Za-z0-9_-]*$")] = Field(
         "", description="Left out, one is made from the partner's code."
     )
-    title: Text(200, 1)
-    description: Text(5000) = ""
+    title: Title
+    description: Text5000 = ""
     kind: KindLiteral
     employment_type: EmploymentTypeLiteral = ""
     is_farm_setting: bool = False
@@ -126,20 +135,20 @@ class OpportunityIn(Schema):
     skills: Skills = []
     useful_skills: Skills = []
     status: Literal["draft", "open"] = "draft"
-    municipality: Text(50) = ""
-    address: Text(300) = ""
+    municipality: Text50 = ""
+    address: Text300 = ""
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     capacity: int = Field(3, ge=1, le=1000)
-    what_to_bring: Text(2000) = ""
-    contact_name: Text(100) = ""
+    what_to_bring: Text2000 = ""
+    contact_name: Text100 = ""
 
 
 class OpportunityPatch(Schema):
     """Only the fields sent are changed. The code cannot change."""
 
-    title: Text(200, 1) | None = None
-    description: Text(5000) | None = None
+    title: Title | None = None
+    description: Text5000 | None = None
     kind: KindLiteral | None = None
     employment_type: EmploymentTypeLiteral | None = None
     is_farm_setting: bool | None = None
@@ -147,13 +156,13 @@ class OpportunityPatch(Schema):
     skills: Skills | None = None
     useful_skills: Skills | None = None
     status: Literal["draft", "open", "closed"] | None = None
-    municipality: Text(50) | None = None
-    address: Text(300) | None = None
+    municipality: Text50 | None = None
+    address: Text300 | None = None
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     capacity: int | None = Field(None, ge=1, le=1000)
-    what_to_bring: Text(2000) | None = None
-    contact_name: Text(100) | None = None
+    what_to_bring: Text2000 | None = None
+    contact_name: Text100 | None = None
 
     def changes(self) -> dict:
         # null means "leave as is" except for the coordinates, where it clears them.
@@ -194,7 +203,7 @@ class SessionIn(Schema):
     capacity: int | None = Field(
         None, ge=1, le=1000, description="Defaults to the opportunity's capacity."
     )
-    instructor_name: Text(100) = ""
+    instructor_name: Text100 = ""
 
 
 # --- sign-ups ----------------------------------------------------------------

@@ -145,7 +145,7 @@ def attendance_for_session(*, session: Session) -> QuerySet[Attendance]:
 
 def partner_for_staff(*, user: User) -> Partner:
     """The organisation a staff member posts for (the secretariat posts for none)."""
-    if not user.partner_id:
+    if user.partner is None:
         raise NotAllowed(_("協力機関に所属するスタッフだけが活動を登録できます。"))
     return user.partner
 

@@ -107,6 +107,7 @@ def coach_assess(request, code: str):
     if not can_manage_participant(user=request.user, participant=participant):
         raise PermissionDenied
     form = AssessmentForm(request.POST)
+    saved = False
     if form.is_valid():
         try:
             readiness_record(
@@ -122,13 +123,16 @@ def coach_assess(request, code: str):
             messages.success(request, _("評価を記録しました。"))
             if not is_htmx(request):
                 return redirect("coach_participant", code=participant.code)
-            form = None
+            saved = True
+            # A fresh form for the next assessment.
+            form = AssessmentForm(
+                initial={"step": participant.readiness, "assessed_on": local_today()}
+            )
     context = {
         "participant": participant,
         "assessments": participant.assessments.select_related("coach")[:20],
-        "assessment_form": form
-        or AssessmentForm(initial={"step": participant.readiness, "assessed_on": local_today()}),
-        "saved": form is None,
+        "assessment_form": form,
+        "saved": saved,
     }
     if is_htmx(request):
         return render(request, "coach/participant_detail.html#readiness", context)

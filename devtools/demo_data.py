@@ -11,6 +11,8 @@ Weekly patterns are written the way the partners write them: "月,木 9:00-12:00
 "月-金 13:00-17:00". The command parses them.
 """
 
+from typing import NotRequired, TypedDict
+
 DEMO_PASSWORD = "demo2026!"
 RANDOM_SEED = 20260401
 
@@ -101,7 +103,25 @@ SUPPORTERS = [
 # hours: weekly patterns; business=True means 「営業時間中いつでも」
 # ---------------------------------------------------------------------------
 
-PARTNERS = [
+
+class PartnerSpec(TypedDict):
+    code: str
+    name: str
+    kana: str
+    category: str
+    municipality: str
+    address: str
+    lat: float
+    lon: float
+    phone: str
+    offers: str
+    hours: list[str]
+    business: bool
+    notes: str
+    description: str
+
+
+PARTNERS: list[PartnerSpec] = [
     # --- 医療福祉機関 -------------------------------------------------------
     dict(
         code="H001",
@@ -697,7 +717,26 @@ PARTNERS = [
 VOL, SW, IE, FARM = "volunteering", "supported_work", "intermediate_employment", "farm_welfare"
 NON, EMP = "non_employment", "employment"
 
-OPPORTUNITIES = [
+
+class OpportunitySpec(TypedDict):
+    code: str
+    partner: str  # partner code
+    title: str
+    kind: str
+    emp: NotRequired[str]
+    farm: NotRequired[bool]
+    step: int
+    capacity: int
+    when: list[str]
+    skills: list[str]
+    useful: list[str]
+    bring: str
+    contact: str
+    description: str
+    status: NotRequired[str]
+
+
+OPPORTUNITIES: list[OpportunitySpec] = [
     # H001 NPO Link: food bank, office
     dict(
         code="O001",
@@ -1860,10 +1899,30 @@ OPPORTUNITIES = [
 # ---------------------------------------------------------------------------
 # Participants (参加者)
 # steps: readiness history, oldest first (1–3 assessments through readiness_record)
-# slots: weekly availability; coach: coach username; login: participant account or None
+# slots: weekly availability; coach: coach username; login: participant account, if any
 # ---------------------------------------------------------------------------
 
-PARTICIPANTS = [
+
+class ParticipantSpec(TypedDict):
+    code: str
+    name: str
+    kana: str
+    muni: str
+    travel: int  # max_travel_km
+    coach: str
+    login: NotRequired[str]
+    language: NotRequired[str]
+    steps: list[int]
+    slots: list[str]
+    skills: list[str]
+    interests: list[str]
+    self: str  # self_description
+    notes: str
+    emergency: str
+    consent: NotRequired[bool]  # True when absent
+
+
+PARTICIPANTS: list[ParticipantSpec] = [
     dict(
         code="S001",
         name="山田 悠希",

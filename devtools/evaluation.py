@@ -22,6 +22,7 @@ from matching.rules import (
     distance_km,
     schedule_fit,
 )
+from matching.selectors import opportunities_for_participant
 from opportunities.models import Opportunity, Partner, Session
 from people.models import AvailabilitySlot, ParticipantProfile
 from people.readiness import TOO_HIGH, readiness_fit
@@ -156,8 +157,6 @@ def cases_into_db(cases: dict, *, start: date | None = None) -> LoadedCases:
 
 def rank_loaded(loaded: LoadedCases) -> dict[str, list[str]]:
     """Every opportunity for every participant, best first, by the page ranker."""
-    from matching.selectors import opportunities_for_participant
-
     case_id = {o.pk: cid for cid, o in loaded.opportunities.items()}
     candidates = Opportunity.objects.filter(pk__in=list(case_id))
     return {

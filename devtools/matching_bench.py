@@ -6,9 +6,12 @@ import json
 import random
 import statistics
 import time
+from collections.abc import Callable
 from datetime import time as clock_time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,9 +19,11 @@ from django.utils import timezone
 
 from core.clock import at, local_today
 from matching import embeddings, selectors, services
-from matching.models import OpportunityEmbedding, ParticipantEmbedding
+from matching.models import OpportunityEmbedding, ParticipantEmbedding, typed_vector
 from opportunities.models import Opportunity, Partner, Session
 from people.models import AvailabilitySlot, ParticipantProfile
+
+T = TypeVar("T")
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "tests" / "matching" / "cases_tuning.json"
 
@@ -85,6 +90,12 @@ QUERIES = [
 
 def _jitter(rng, lat, lon, spread=0.06):
     return round(lat + rng.gauss(0, spread), 5), round(lon + rng.gauss(0, spread), 5)
+
+
+def _clock(text: str) -> clock_time:
+    """「9:30」 or 「9:30:00」 → 9:30."""
+    hour, minute, *rest = (int(x) for x in text.split(":"))
+    return clock_time(hour, minute, rest[0] if rest else 0)
 
 
 def generate(
@@ -206,8 +217,8 @@ def generate(
                 AvailabilitySlot(
                     participant=person,
                     weekday=a["weekday"],
-                    start=clock_time(*map(int, a["start"].split(":"))),
-                    end=clock_time(*map(int, a["end"].split(":"))),
+                    start=_clock(a["start"]),
+                    end=_clock(a["end"]),
                 )
             )
     AvailabilitySlot.objects.bulk_create(slots, batch_size=5000, ignore_conflicts=True)
@@ -269,7 +280,7 @@ def _summary(samples: list[float]) -> dict:
     }
 
 
-def _queries_during(fn) -> tuple[object, int]:
+def _queries_during(fn: Callable[[], T]) -> tuple[T, int]:
     with CaptureQueriesContext(connection) as captured:
         result = fn()
     return result, len(captured)
@@ -289,7 +300,7 @@ def measure(*, samples: int = 100, seed: int = 2) -> dict:
     for person in people:
         t0 = time.perf_counter()
         matches, n = _queries_during(
-            lambda p=person: selectors.opportunities_for_participant(participant=p, limit=20)
+            partial(selectors.opportunities_for_participant, participant=person, limit=20)
         )
         timings.append(time.perf_counter() - t0)
         queries.append(n)
@@ -350,7 +361,8 @@ def top10(*, samples: int = 200, k: int = 10, seed: int = 3) -> dict:
         ).values_list("participant_id", flat=True)
     )
     people = list(ParticipantProfile.objects.filter(pk__in=rng.sample(ids, min(samples, len(ids)))))
-    hnsw, exact, hits, hits_ties, total, reachable = [], [], 0, 0, 0, []
+    hnsw, exact, hits, hits_ties, total = [], [], 0, 0, 0
+    reachable: list[int] = []
 
     planned, planned_hits, planned_ties = [], 0, 0
 
@@ -459,9 +471,8 @@ def explain_for_participant() -> str:
     """The plan of the indexed "top 10" query (selectors.nearest_opportunity_ids)."""
     from pgvector.django import CosineDistance
 
-    from matching.models import typed_vector
-
     person = ParticipantProfile.objects.filter(embedding__isnull=False).first()
+    assert person is not None, "no participant has an embedding"
     vector = selectors._stored_vectors(ParticipantEmbedding, "participant_id", [person.pk])[
         person.pk
     ]

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError
 
+from matching.embeddings import get_backend
+from matching.models import OpportunityEmbedding, ParticipantEmbedding
+
 
 @register(Tags.database)
 def embeddings_match_backend(app_configs=None, databases=None, **kwargs):
@@ -11,9 +14,6 @@ def embeddings_match_backend(app_configs=None, databases=None, **kwargs):
     # (not an Error) so that migrate still runs after a model switch.
     if not databases or "default" not in databases:
         return []
-    from matching.embeddings import get_backend
-    from matching.models import OpportunityEmbedding, ParticipantEmbedding
-
     if settings.EMBEDDING_BACKEND == "fake":
         expected = "fake"
     else:

@@ -19,6 +19,8 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from matching.rules import bigrams
+
 USE_MULTILINGUAL_V3 = "use-multilingual-v3"
 SENTENCE_TRANSFORMERS = "sentence-transformers"
 FAKE = "fake"
@@ -92,7 +94,7 @@ class SentenceTransformersBackend:
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
-        self.dimensions = int(dimension())
+        self.dimensions = int(dimension() or 0)
         self.model_name = f"{SENTENCE_TRANSFORMERS}:{_folder_label(folder)}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -122,8 +124,6 @@ class FakeBackend:
     dimensions = 512
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        from matching.rules import bigrams
-
         matrix = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):
             for gram in bigrams(text):

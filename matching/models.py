@@ -26,7 +26,7 @@ def typed_vector(dimensions: int) -> Cast:
     return Cast("vector", VectorField(dimensions=dimensions))
 
 
-def _hnsw_indexes(prefix: str) -> list[HnswIndex]:
+def _hnsw_indexes(prefix: str) -> list[models.Index]:
     # m=32, ef_construction=200 (pgvector's defaults are 16 and 64): postings
     # cluster by topic and a person's profile lies far from all of them, and with
     # the defaults a filtered search missed the nearest clusters (bench_matching at

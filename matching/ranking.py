@@ -236,7 +236,7 @@ def _days(slots: tuple[WeeklySlot, ...], limit: int = 3) -> tuple[str, str]:
 
 def _schedule_reason(facts: PairFacts) -> str:
     schedule = facts.schedule
-    if not facts.has_sessions:
+    if not facts.has_sessions or schedule is None:
         return _("今後8週間の開催予定がない")
     if schedule.full_slots:
         days, part = _days(schedule.full_slots)

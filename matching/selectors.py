@@ -149,6 +149,7 @@ def participants_for_opportunity(
 
     ids = _small_candidate_set(base, limit)
     if ids is None:
+        assert limit is not None  # without a limit every candidate is in the small set
         ids = _nearest_participants(base, opportunity, vector, slots, limit)
     people = list(ParticipantProfile.objects.filter(pk__in=ids).select_related("user", "coach"))
     people_vectors = _stored_vectors(ParticipantEmbedding, "participant_id", [p.pk for p in people])
@@ -730,12 +731,13 @@ def _upcoming_slots(opportunity_ids: Iterable[int]) -> dict[int, list[WeeklySlot
         .order_by()
         .distinct()
     )
-    free, full = defaultdict(list), defaultdict(list)
+    free: defaultdict[int, list[WeeklySlot]] = defaultdict(list)
+    full: defaultdict[int, list[WeeklySlot]] = defaultdict(list)
     for opportunity_id, weekday, start, end, has_seat in rows:
         # Sessions running past midnight are cut at the end of their first day.
         slot = WeeklySlot(weekday - 1, start, end if end > start else time.max)
         (free if has_seat else full)[opportunity_id].append(slot)
-    return {pk: sorted(set(free.get(pk) or full.get(pk)), key=_slot_order) for pk in {*free, *full}}
+    return {pk: sorted(set(free.get(pk) or full[pk]), key=_slot_order) for pk in {*free, *full}}
 
 
 def _slot_order(slot: WeeklySlot) -> tuple:

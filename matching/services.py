@@ -17,7 +17,7 @@ from people.models import ParticipantProfile
 
 # Fixed Japanese words for each kind, so the text (and its hash) does not depend
 # on the language active when the task runs.
-KIND_WORDS = {
+KIND_WORDS: dict[str, str] = {
     Opportunity.Kind.VOLUNTEERING: "ボランティア",
     Opportunity.Kind.SUPPORTED_WORK: "就労体験",
     Opportunity.Kind.INTERMEDIATE_EMPLOYMENT: "中間的就労",

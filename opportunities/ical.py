@@ -21,7 +21,8 @@ def escape(text: str) -> str:
 
 
 def fold(line: str) -> str:
-    out, current = [], b""
+    out: list[str] = []
+    current = b""
     for ch in line:
         encoded = ch.encode()
         limit = 75 if not out else 74  # continuation lines start with a space

@@ -118,6 +118,10 @@ def session_cancel(*, session: Session) -> Session:
 
 
 def _take_seat(session: Session) -> bool:
+    # One conditional UPDATE rather than read-check-write: PostgreSQL re-checks
+    # the condition on the row it locks, so of two people racing for the last
+    # seat exactly one gets it, without locking the session for the whole
+    # sign-up (the CheckConstraint on seats_taken is the backstop).
     return (
         Session.objects.filter(
             pk=session.pk, status=Session.Status.SCHEDULED, seats_taken__lt=F("capacity")

@@ -47,7 +47,9 @@ class OpportunityFilterForm(forms.Form):
 
     def __init__(self, *args, municipalities: list[str], for_participant: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [("", _("すべて"))] + [(m, m) for m in municipalities]
+        municipality = self.fields["municipality"]
+        assert isinstance(municipality, forms.ChoiceField)
+        municipality.choices = [("", _("すべて"))] + [(m, m) for m in municipalities]
         if not for_participant:
             # Readiness fit only means something for a participant with a step.
             del self.fields["fit"]

@@ -11,7 +11,7 @@ from participant.selectors import COOL_STATION_MONTHS, MAP_OFFERS, partners_for_
 
 def _offer_labels() -> dict[str, str]:
     return {
-        code: str(Partner._meta.get_field(field).verbose_name)
+        code: str(getattr(Partner._meta.get_field(field), "verbose_name", field))
         for code, field in Partner.OFFER_FIELDS.items()
     }
 

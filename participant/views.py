@@ -65,7 +65,7 @@ def participant_required(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
             next_url = request.get_full_path() if request.method == "GET" else _safe_next(request)
-            response = redirect_to_login(next_url)
+            response: HttpResponse = redirect_to_login(next_url)
             if is_htmx(request):
                 redirect_to = response["Location"]
                 response = HttpResponse(status=200)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.clock import day_bounds, local_today
 from opportunities.models import Opportunity, Session, Signup
 from opportunities.selectors import opportunities_managed_by, sessions_managed_by
+from people.models import ParticipantProfile
 from training.models import Attendance
 
 
@@ -97,8 +98,6 @@ def roster_for_session(*, session: Session) -> list[dict]:
     # cancelled after they came) still show, so their record can be corrected.
     extra = [pid for pid in attendance if pid not in seen]
     if extra:
-        from people.models import ParticipantProfile
-
         for participant in ParticipantProfile.objects.filter(pk__in=extra).only(
             "id", "code", "display_name", "emergency_contact"
         ):

@@ -19,7 +19,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     autocomplete_fields = ["partner"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("ホッとステーション"), {"fields": ["role", "language", "partner"]}),
     ]
     add_fieldsets = [

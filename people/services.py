@@ -27,6 +27,7 @@ def readiness_record(
         notes=notes,
     )
     latest = participant.assessments.order_by("-assessed_on", "-created_at", "-pk").first()
+    assert latest is not None  # the one just written, at least
     ParticipantProfile.objects.filter(pk=participant.pk).update(readiness=latest.step)
     participant.readiness = latest.step
     return assessment

@@ -135,7 +135,8 @@ def fee_rule_edit(request, code: str | None = None):
                     raise DomainError(_("既存のルールのコードは変更できません。"))
                 fee_rule_save(code=new_code, values=values, by=request.user)
             except (DomainError, ValidationError) as exc:
-                form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+                message = exc.message if isinstance(exc, DomainError) else "; ".join(exc.messages)
+                form.add_error(None, message)
             else:
                 messages.success(
                     request, _("謝金ルール %(code)s を保存しました。") % {"code": new_code}
@@ -186,8 +187,9 @@ def payout_run_detail(request, pk: int):
     )
     lines = list(run.lines.order_by("position"))
     for line in lines:
-        line.units_text = units_text(line, run.rule.basis)
-        line.note = line_note(line)
+        # Display-only attributes for the template, computed once per line.
+        line.units_text = units_text(line, run.rule.basis)  # type: ignore[attr-defined]
+        line.note = line_note(line)  # type: ignore[attr-defined]
     open_line = None
     if request.GET.get("line"):
         open_line = next((x for x in lines if str(x.pk) == request.GET["line"]), None)

@@ -60,7 +60,7 @@ class PayoutLineInline(admin.TabularInline):
     model = PayoutLine
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "position",
         "kind",
         "adjusts_month",
@@ -72,8 +72,7 @@ class PayoutLineInline(admin.TabularInline):
         "amount_yen",
         "cut_by_cap",
         "cut_by_budget",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None):
         return False

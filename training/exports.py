@@ -111,7 +111,7 @@ def export_pdf(run: PayoutRun) -> bytes:
     }
     # Supporter statements list the minutes worked; partner statements the trainees present.
     present = {}
-    minutes = {}
+    minutes: dict[tuple[int, str, int | None], int] = {}
     if rule.basis == FeeRule.Basis.HOUR:
         for sid, sup, part, mins, start, end in Attendance.objects.filter(
             session_id__in=all_ids, role="supporter", status="present"
@@ -224,7 +224,7 @@ def export_pdf(run: PayoutRun) -> bytes:
             _("活動"),
             _("出席した訓練生") if rule.basis != FeeRule.Basis.HOUR else _("活動時間"),
         )
-        payee_key = (
+        payee_key: tuple[str, int | None] = (
             ("s", lines[0].supporter_id)
             if lines[0].supporter_id
             else ("p", lines[0].participant_id)

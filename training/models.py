@@ -5,6 +5,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import fiscal_year_of, local_today
+from opportunities.models import Opportunity
+from training.engine import Terms
+
 
 class Attendance(models.Model):
     """Who was at a session: a participant as trainee (or supporter), or a
@@ -98,8 +102,6 @@ class Attendance(models.Model):
 
 
 def _fiscal_year_default() -> int:
-    from core.clock import fiscal_year_of, local_today
-
     return fiscal_year_of(local_today())
 
 
@@ -175,15 +177,11 @@ class FeeRule(models.Model):
 
     @property
     def kind_labels(self) -> list[str]:
-        from opportunities.models import Opportunity
-
         labels = dict(Opportunity.Kind.choices)
         return [str(labels.get(k, k)) for k in self.kinds]
 
     @property
     def terms(self):
-        from training.engine import Terms
-
         return Terms(basis=self.basis, rate_yen=self.rate_yen, monthly_cap_yen=self.monthly_cap_yen)
 
 

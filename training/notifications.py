@@ -27,6 +27,8 @@ def absence_digest_send(*, today: date | None = None) -> int:
     by_coach: dict[int, list] = {}
     coaches: dict[int, User] = {}
     for attendance in absences:
+        # The query keeps only absences of participants who have a coach.
+        assert attendance.participant is not None and attendance.participant.coach is not None
         coach = attendance.participant.coach
         coaches[coach.pk] = coach
         by_coach.setdefault(coach.pk, []).append(attendance)

@@ -8,6 +8,7 @@ sessions, and the rows must not travel to Python.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,6 +18,7 @@ from django.db.models.functions import TruncDate
 
 from core.clock import JST, at, fiscal_year_bounds, next_month
 from opportunities.models import Opportunity, Partner, Session
+from people.models import ParticipantProfile, Supporter
 from training.engine import HOUR, Usage
 from training.models import (
     ActivityRecord,
@@ -102,14 +104,14 @@ def _usage_sql(rule: FeeRule) -> str:
     """
 
 
-def payee_code_map(usages: list[PayeeUsage]) -> dict[tuple[str, int], tuple[str, str]]:
+def payee_code_map(
+    payees: Iterable[tuple[str, int]],
+) -> dict[tuple[str, int], tuple[str, str]]:
     """(payee_type, id) → (code, name), in three queries at most."""
-    from people.models import ParticipantProfile, Supporter
-
     wanted: dict[str, set[int]] = defaultdict(set)
-    for u in usages:
-        wanted[u.payee_type].add(u.payee_id)
-    out = {}
+    for payee_type, payee_id in payees:
+        wanted[payee_type].add(payee_id)
+    out: dict[tuple[str, int], tuple[str, str]] = {}
     for payee_type, model, name_field in (
         ("partner", Partner, "name"),
         ("supporter", Supporter, "name"),
@@ -151,7 +153,7 @@ def payout_usages(
         )
         for month, ptype, pid, units, first_at, ids in rows
     ]
-    codes = payee_code_map(partial)
+    codes = payee_code_map((p.payee_type, p.payee_id) for p in partial)
     for p in partial:
         code = codes[(p.payee_type, p.payee_id)][0]
         result[p.month].append(

@@ -99,8 +99,9 @@ def _corrections(*, rule: FeeRule, run: PayoutRun, usages_by_month) -> list[engi
         .exclude(run=run)
         .values_list("adjusts_month", "payee_code", "amount_yen")
     )
-    for month, code, amount in adjusted:
-        paid[month][code] += amount
+    for adjusts_month, code, amount in adjusted:
+        assert adjusts_month is not None  # adjustment lines always name their month
+        paid[adjusts_month][code] += amount
     # Budget left before each month, as the approved history stands.
     spent_per_month = dict(
         PayoutLine.objects.filter(run__rule=rule, run__month__lt=run.month)
@@ -166,12 +167,7 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
     )
     for u in this_month:
         payees[u.usage.payee] = (u.payee_type, u.payee_id)
-    names = selectors.payee_code_map(
-        [
-            selectors.PayeeUsage(month=month, payee_type=t, payee_id=i, usage=None, session_ids=())
-            for t, i in payees.values()
-        ]
-    )
+    names = selectors.payee_code_map(payees.values())
     run.lines.all().delete()
     rows = []
     for position, line in enumerate(lines, start=1):

@@ -25,6 +25,7 @@ from django.utils import timezone
 from core.clock import at, local_today
 from core.errors import DomainError
 from devtools import demo_data as data
+from devtools.demo_data import ParticipantSpec
 from devtools.demo_training import demo_seed_fee_rules_and_targets
 from opportunities.models import OpeningSlot, Opportunity, Partner, Session, Signup
 from opportunities.services import (
@@ -91,14 +92,14 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-def participant_home(spec: dict) -> tuple[float, float]:
+def participant_home(spec: ParticipantSpec) -> tuple[float, float]:
     """A home a short way from the town hall, always the same for one code."""
     lat, lon = data.MUNICIPALITIES[spec["muni"]]
     rng = seeded("home", spec["code"])
     return round(lat + rng.uniform(-0.015, 0.015), 5), round(lon + rng.uniform(-0.015, 0.015), 5)
 
 
-def assessment_dates(spec: dict, today: date) -> list[date]:
+def assessment_dates(spec: ParticipantSpec, today: date) -> list[date]:
     """Oldest first; the last one between one and six weeks ago."""
     rng = seeded("assessed", spec["code"])
     day = today - timedelta(days=rng.randint(7, 42))
@@ -137,8 +138,8 @@ def choose_regulars() -> dict[str, dict[str, set[int]]]:
     seats = {code: min(o["capacity"], 3) for code, o in opps.items()}
     people = {p["code"]: p for p in data.PARTICIPANTS if p.get("consent", True)}
 
-    def slots_of(person: dict) -> list[tuple[int, time, time]]:
-        slots = []
+    def slots_of(person: ParticipantSpec) -> list[tuple[int, time, time]]:
+        slots: list[tuple[int, time, time]] = []
         for text in person["slots"]:
             days, start, end = parse_pattern(text)
             slots.extend((d, start, end) for d in days)
@@ -532,7 +533,8 @@ class Command(BaseCommand):
         self.regulars = choose_regulars()
         today_start = at(self.today, time.min)
         demo_sessions = Session.objects.filter(opportunity__in=self.opportunities.values())
-        held, cancelled = [], []
+        held: list[int] = []
+        cancelled: list[int] = []
         for session in demo_sessions.filter(
             starts_at__lt=today_start, status=Session.Status.SCHEDULED
         ).select_related("opportunity"):
@@ -551,7 +553,7 @@ class Command(BaseCommand):
                 supporter__isnull=False, session__in=demo_sessions
             ).values_list("session_id", "supporter_id")
         )
-        confirmed = {}
+        confirmed: dict[int, list[int]] = {}
         for session_id, participant_id in Signup.objects.filter(
             session__in=demo_sessions,
             session__status=Session.Status.HELD,
@@ -644,7 +646,7 @@ class Command(BaseCommand):
 
     def upcoming(self, opp_code: str) -> list[Session]:
         if not hasattr(self, "_upcoming"):
-            self._upcoming = {}
+            self._upcoming: dict[str, list[Session]] = {}
             for session in (
                 Session.objects.filter(
                     opportunity__in=self.opportunities.values(),
@@ -672,6 +674,7 @@ class Command(BaseCommand):
         if Signup.objects.filter(session=session, participant=participant).exists():
             return None
         by = participant.user if who == "self" and participant.user else participant.coach
+        assert by is not None, f"{participant_code} has no coach"
         try:
             # Demo history is not news: nobody is emailed about it.
             signup = signup_create(
@@ -712,13 +715,15 @@ class Command(BaseCommand):
         if not told(participant_code, opp_code, status=Signup.Status.CANCELLED):
             signup = self.sign_up(participant_code, opp_code, nth, "coach")
             if signup is not None:
-                signup_cancel(signup=signup, by=signup.participant.coach, notify=False)
+                coach = signup.participant.coach
+                assert coach is not None, f"{participant_code} has no coach"
+                signup_cancel(signup=signup, by=coach, notify=False)
         # The regulars are booked by their coaches into the next session, and
         # about half of them into the one after.
-        for opp_code_, people in self.regulars.items():
+        for opp_code_, regulars in self.regulars.items():
             if self.opportunities[opp_code_].status != Opportunity.Status.OPEN:
                 continue
-            for participant_code, days in people.items():
+            for participant_code, days in regulars.items():
                 theirs = [
                     n
                     for n, session in enumerate(self.upcoming(opp_code_))
