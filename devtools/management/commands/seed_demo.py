@@ -746,7 +746,8 @@ class Command(BaseCommand):
     # --- other apps ---------------------------------------------------------------
 
     def seed_fee_rules(self) -> None:
-        self.note = demo_seed_fee_rules_and_targets()
+        result = demo_seed_fee_rules_and_targets()
+        self.note = f"demo_seed_fee_rules_and_targets() を実行：{result}"
 
     # --- output ---------------------------------------------------------------------
 
