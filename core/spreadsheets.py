@@ -3,7 +3,8 @@
 Japanese offices save CSV three ways: UTF-8 with a BOM (Excel's "CSV UTF-8"),
 UTF-8 without one (most other tools) and Shift_JIS – in practice Microsoft's
 cp932 superset, which is what Excel's plain "CSV" writes on Japanese Windows.
-This module only reads; it knows no business rules.
+This module reads uploads and makes text safe to write into a spreadsheet; it
+knows no business rules.
 """
 
 from __future__ import annotations
@@ -15,6 +16,19 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice
+# and Google Sheets (OWASP "CSV injection"); a tab or CR can hide such a start.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """Text that a spreadsheet will show, never run: a leading quote before a
+    formula start (``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``), so the name stays
+    readable. Numbers and other values pass through unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class SpreadsheetError(ValueError):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.clock import next_month
 from core.money import format_yen
+from core.spreadsheets import formula_safe
 from opportunities.models import Session
 from training.models import Attendance, FeeRule, PayoutLine, PayoutRun
 
@@ -44,14 +45,16 @@ def line_note(line: PayoutLine) -> str:
 
 
 def _rows(run: PayoutRun):
+    """Statement rows for CSV and XLSX. The text columns come from people
+    (partner, supporter and participant names), so none can become a live formula."""
     for line in run.lines.order_by("position"):
         yield [
-            line.payee_code,
-            line.payee_name,
+            formula_safe(line.payee_code),
+            formula_safe(line.payee_name),
             units_text(line, run.rule.basis),
             line.gross_yen,
             line.amount_yen,
-            line_note(line),
+            formula_safe(line_note(line)),
         ]
 
 

@@ -128,3 +128,28 @@ def test_supporter_statement_lists_minutes_and_hours(tmp_path):
     assert rows[1] == ["S001", "山本", "0.75", "750", "750", ""]
     text = _pypdf_text(PdfReader(io.BytesIO(export_pdf(run))).pages[0])
     assert "山本" in text and "50分（3×15分）" in text and "¥750" in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("http://x","請求")', "+81-3-1234", "-1+1", "@SUM(A1)", "\t=1+1"],
+)
+def test_a_name_that_looks_like_a_formula_stays_text(name):
+    partner = make_partner(code="F001", name=name)
+    attend(
+        make_session(
+            opportunity=make_opportunity(partner=partner, title="畑の手伝い"),
+            day=date(2026, 5, 11),
+        )
+    )
+    run = payout_run_compute(
+        rule=make_rule(code="FY2026-DAY", name="指導料", rate_yen=2_500), month=date(2026, 5, 1)
+    )
+
+    rows = list(csv.reader(io.StringIO(export_csv(run).decode("utf-8-sig"))))
+    assert rows[1][:2] == ["F001", "'" + name]  # still readable, never run
+    assert rows[1][3:5] == ["2500", "2500"]  # amounts stay numbers
+
+    cells = list(load_workbook(io.BytesIO(export_xlsx(run))).active.iter_rows(min_row=2))[0]
+    assert cells[1].value == "'" + name and cells[1].data_type == "s"  # text, not a formula
+    assert cells[3].value == 2500 and cells[3].data_type == "n"
