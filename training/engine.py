@@ -10,6 +10,11 @@ values, one per payee and month; this module turns usages into money:
 * the fiscal-year budget is spent in order – adjustments for earlier months
   first (they belong to earlier months), then the month's payees by their
   first qualifying session, then payee code;
+* adjustments are worked out per payee before any of them touches the budget:
+  a payee's refunds offset what the same payee is owed, and every net refund
+  goes back to the budget before any net amount owed is taken from it, so a
+  refund is never spent on this month's payees while money owed for an earlier
+  month goes unpaid;
 * a payee asking for more than is left gets the remainder and every later
   payee gets ¥0; both lines are marked as cut by the budget;
 * a negative adjustment gives money back to the budget and is never cut.
@@ -185,9 +190,41 @@ def draft_lines(
     then payee order, then the month's own payees. Pure, so recomputing a draft
     from the same inputs always gives the same lines."""
     budget = Budget(budget_remaining_yen)
+    lines = adjustment_lines(corrections, budget)
+    lines.extend(month_lines(terms, month, usages, budget))
+    return lines
+
+
+def adjustment_lines(corrections: Iterable[Correction], budget: Budget) -> list[Line]:
+    """One line per corrected month and payee, in month then payee order. The
+    budget sees each payee's net: payees owed back money first (their refunds
+    return to the budget), then payees owed more, by their earliest corrected
+    month. A payee's own refund lines are always paid in full; what the budget
+    grants a payee is shared over their positive lines in month order."""
+    ordered = sorted(corrections, key=lambda c: (c.month, c.payee))
+    by_payee: dict[str, list[int]] = {}
+    for i, c in enumerate(ordered):
+        by_payee.setdefault(c.payee, []).append(i)
+    nets = {payee: sum(ordered[i].delta_yen for i in ids) for payee, ids in by_payee.items()}
+    queue = sorted(by_payee, key=lambda p: (nets[p] > 0, ordered[by_payee[p][0]].month, p))
+    granted: dict[int, tuple[int, bool]] = {}
+    for payee in queue:
+        given, _cut = budget.spend(nets[payee])
+        # The payee's refunds are theirs in full; the rest of what was granted
+        # (plus those refunds) pays their positive corrections in month order.
+        refunds = sum(ordered[i].delta_yen for i in by_payee[payee] if ordered[i].delta_yen < 0)
+        available = given - refunds
+        for i in by_payee[payee]:
+            delta = ordered[i].delta_yen
+            if delta < 0:
+                granted[i] = (delta, False)
+                continue
+            amount = min(delta, max(0, available))
+            available -= amount
+            granted[i] = (amount, amount < delta)
     lines = []
-    for c in sorted(corrections, key=lambda c: (c.month, c.payee)):
-        amount, cut = budget.spend(c.delta_yen)
+    for i, c in enumerate(ordered):
+        amount, cut = granted[i]
         lines.append(
             Line(
                 payee=c.payee,
@@ -200,5 +237,4 @@ def draft_lines(
                 cut_by_budget=cut,
             )
         )
-    lines.extend(month_lines(terms, month, usages, budget))
     return lines

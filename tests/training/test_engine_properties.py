@@ -206,3 +206,38 @@ def test_negative_adjustment_gives_budget_back():
 def test_unknown_basis_is_refused():
     with pytest.raises(ValueError):
         Terms(basis="week", rate_yen=1)
+
+
+def test_adjustments_are_settled_per_payee_before_the_budget():
+    """Seen in the field: +2,500 and +15,000 owed for an approved month became
+    +0 on an exhausted budget, while another payee's -17,500 refund went to this
+    month's payees. Refunds go back first; the amounts owed then fit."""
+    t = Terms(basis="day", rate_yen=2_500)
+    april = date(2026, 4, 1)
+    corrections = [
+        Correction(april, "A", 2_500),
+        Correction(april, "B", 15_000),
+        Correction(april, "C", -17_500),
+    ]
+    lines = engine.draft_lines(t, date(2026, 5, 1), [Usage("D", 2, BASE)], 0, corrections)
+    assert [(line.payee, line.kind, line.amount_yen, line.cut_by_budget) for line in lines] == [
+        ("A", "adjustment", 2_500, False),
+        ("B", "adjustment", 15_000, False),
+        ("C", "adjustment", -17_500, False),
+        ("D", "regular", 0, True),  # nothing was left for this month
+    ]
+
+
+def test_a_payees_refund_offsets_what_the_same_payee_is_owed():
+    t = Terms(basis="day", rate_yen=2_500)
+    corrections = [
+        Correction(date(2026, 4, 1), "A", 10_000),
+        Correction(date(2026, 5, 1), "A", -2_500),
+    ]
+    lines = engine.draft_lines(t, date(2026, 6, 1), [], 5_000, corrections)
+    # Net +7,500 against 5,000 left: A gets 5,000 in all, the refund counted in full.
+    assert [(line.amount_yen, line.cut_by_budget) for line in lines] == [
+        (7_500, True),
+        (-2_500, False),
+    ]
+    assert sum(line.amount_yen for line in lines) == 5_000
