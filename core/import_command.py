@@ -25,11 +25,13 @@ class ImportCommand(BaseCommand):
             importer_named(self.importer_name), file, dry_run=dry_run, context={"by": by}
         )
         if report.errors:
+            # The report holds at most the first MAX_SHOWN_ERRORS messages and
+            # a line with how many more there were (core.importing).
             for error in report.errors:
                 self.stderr.write(str(error))
             raise CommandError(
                 _("%(n)s件のエラーがあるため、何も取り込みませんでした。")
-                % {"n": len(report.errors)}
+                % {"n": report.error_count}
             )
         prefix = _("（確認のみ）") if dry_run else ""
         self.stdout.write(f"{prefix}{report.summary()}")

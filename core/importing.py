@@ -8,6 +8,8 @@ opportunities, attendance, fee rules).
    transaction is rolled back.
 4. A preview runs step 3 too and then rolls back, so it shows exactly what
    an import would create, update or leave unchanged.
+5. A report keeps the first MAX_SHOWN_ERRORS messages and one line saying
+   how many more there were, so a page or a terminal never floods.
 
 Writers compare before they save, so importing the same file twice reports
 everything as unchanged the second time.
@@ -21,13 +23,19 @@ from datetime import date, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.spreadsheets import Row, Sheet, SpreadsheetError, read_path, read_rows
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+MAX_SHOWN_ERRORS = 50
+
+# Dates outside these are typing mistakes (0001-01-01, 2206-…) and would break
+# pages that do date arithmetic on them.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 
 class RowInvalid(Exception):
@@ -57,10 +65,35 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     written: bool = False
     rows: int = 0
+    hidden_errors: int = 0  # left out of ``errors`` by limit_errors()
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        """Every error found, including those left out of ``errors``."""
+        shown = len(self.errors) - (1 if self.hidden_errors else 0)
+        return shown + self.hidden_errors
+
+    def limit_errors(self, limit: int = MAX_SHOWN_ERRORS) -> None:
+        """Sort the errors by row and keep the first ``limit``, followed by a
+        line that says how many more there were."""
+        if self.hidden_errors:
+            return
+        self.errors.sort(key=lambda e: e.row)
+        if len(self.errors) <= limit:
+            return
+        self.hidden_errors = len(self.errors) - limit
+        self.errors = self.errors[:limit]
+        self.errors.append(
+            RowError(
+                0,
+                _("ほかに%(n)s件のエラーがあります（最初の%(limit)s件だけを表示しています）。")
+                % {"n": self.hidden_errors, "limit": limit},
+            )
+        )
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -115,20 +148,37 @@ def _messages(exc: Exception) -> list[str]:
         return [m for m in exc.messages]
     if isinstance(exc, DomainError):
         return [exc.message]
+    if isinstance(exc, DataError):
+        # The database refused a value its column cannot hold; the checks
+        # above should have caught it, so say so plainly rather than crash.
+        return [_("データベースに保存できない値があります（長すぎる文字列など）。")]
     return [str(exc)]
 
 
 def run_import(
     importer: Importer, sheet: Sheet, *, dry_run: bool = False, context: dict | None = None
 ) -> ImportReport:
-    report = ImportReport(rows=len(sheet.rows))
+    report = _run_import(importer, sheet, dry_run=dry_run, context=context)
+    report.limit_errors()
+    return report
+
+
+def _run_import(
+    importer: Importer, sheet: Sheet, *, dry_run: bool, context: dict | None
+) -> ImportReport:
+    report = ImportReport(rows=len(sheet.rows) + len({n for n, _m in sheet.problems}))
     try:
         sheet.require(importer.columns)
     except SpreadsheetError as exc:
         report.errors.append(RowError(0, str(exc)))
         return report
+    # Rows the reader could not take (a NUL byte, an over-long cell) are
+    # errors like any other; the remaining rows are still checked so that one
+    # pass shows every problem.
+    report.errors.extend(RowError(number, message) for number, message in sheet.problems)
     if not sheet.rows:
-        report.errors.append(RowError(0, _("データの行がありません。")))
+        if not report.errors:
+            report.errors.append(RowError(0, _("データの行がありません。")))
         return report
 
     ctx = {**importer.prepare(sheet.rows), **(context or {})}
@@ -140,7 +190,6 @@ def run_import(
             report.errors.extend(RowError(row.number, m) for m in _messages(exc))
     report.errors.extend(importer.check_all(cleaned))
     if report.errors:
-        report.errors.sort(key=lambda e: e.row)
         return report
 
     with transaction.atomic():
@@ -148,7 +197,7 @@ def run_import(
             try:
                 with transaction.atomic():
                     report.count(importer.write(values, ctx))
-            except (RowInvalid, ValidationError, IntegrityError, DomainError) as exc:
+            except (RowInvalid, ValidationError, IntegrityError, DataError, DomainError) as exc:
                 report.errors.extend(RowError(row.number, m) for m in _messages(exc))
         if report.errors or dry_run:
             transaction.set_rollback(True)
@@ -187,6 +236,11 @@ def import_path(
 # Field parsers: each raises RowInvalid with a Japanese message naming the column.
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """A cell quoted in a message, cut short: a message must stay readable."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def required(row: Row, column: str) -> str:
     value = row[column]
     if not value:
@@ -201,7 +255,11 @@ def choice(row: Row, column: str, allowed, *, blank_ok: bool = False) -> str:
     if value not in allowed:
         raise RowInvalid(
             _("%(column)s の値「%(value)s」は使えません（使える値: %(allowed)s）。")
-            % {"column": column, "value": value, "allowed": ", ".join(a for a in allowed if a)}
+            % {
+                "column": column,
+                "value": _shown(value),
+                "allowed": ", ".join(a for a in allowed if a),
+            }
         )
     return value
 
@@ -224,7 +282,7 @@ def integer(
     except ValueError:
         raise RowInvalid(
             _("%(column)s は整数で入力してください（「%(value)s」）。")
-            % {"column": column, "value": value}
+            % {"column": column, "value": _shown(value)}
         ) from None
     if minimum is not None and number < minimum:
         raise RowInvalid(
@@ -248,7 +306,7 @@ def decimal_degrees(row: Row, column: str, limit: float) -> float | None:
     except ValueError:
         raise RowInvalid(
             _("%(column)s は数値で入力してください（「%(value)s」）。")
-            % {"column": column, "value": value}
+            % {"column": column, "value": _shown(value)}
         ) from None
     if not -limit <= number <= limit:
         raise RowInvalid(
@@ -281,19 +339,34 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in value.replace("；", ";").split(";") if part.strip()]
 
 
-def parse_date(row: Row, column: str) -> date:
+def parse_date(
+    row: Row, column: str, *, earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE
+) -> date:
     value = required(row, column).replace("/", "-")
     try:
-        return date.fromisoformat(value[:10] if len(value) > 10 else value)
+        day = date.fromisoformat(value[:10] if len(value) > 10 else value)
     except ValueError:
         try:
             y, m, d = (int(x) for x in value.split("-"))
-            return date(y, m, d)
+            day = date(y, m, d)
         except ValueError:
             raise RowInvalid(
                 _("%(column)s は YYYY-MM-DD の形で入力してください（「%(value)s」）。")
-                % {"column": column, "value": value}
+                % {"column": column, "value": _shown(value)}
             ) from None
+    if not earliest <= day <= latest:
+        raise RowInvalid(
+            _(
+                "%(column)s は %(earliest)s から %(latest)s までの日付にしてください（「%(value)s」）。"
+            )
+            % {
+                "column": column,
+                "earliest": earliest.isoformat(),
+                "latest": latest.isoformat(),
+                "value": _shown(value),
+            }
+        )
+    return day
 
 
 def parse_time(row: Row, column: str) -> time:
@@ -304,7 +377,7 @@ def parse_time(row: Row, column: str) -> time:
     except ValueError:
         raise RowInvalid(
             _("%(column)s は HH:MM の形で入力してください（「%(value)s」）。")
-            % {"column": column, "value": value}
+            % {"column": column, "value": _shown(value)}
         ) from None
 
 

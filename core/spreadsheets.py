@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -31,6 +31,12 @@ def formula_safe(value):
     return value
 
 
+# Excel holds at most this many characters in a cell; a longer cell comes from
+# a broken or hostile file, never from a real sheet.
+MAX_CELL_CHARS = 32_767
+BOM = "\ufeff"
+
+
 class SpreadsheetError(ValueError):
     """The file itself cannot be read (wrong type, encoding, missing columns)."""
 
@@ -46,7 +52,17 @@ class Row:
 
 def decode_csv(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            # The mark promises UTF-8 but the text is not (e.g. a BOM pasted
+            # in front of Shift_JIS): guessing could garble names silently.
+            raise SpreadsheetError(
+                _(
+                    "ファイルの先頭に UTF-8 の印（BOM）がありますが、中身は UTF-8 ではありません。"
+                    "UTF-8 または Shift_JIS のどちらかで保存し直してください。"
+                )
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -81,6 +97,9 @@ def _cell_text(value) -> str:
 class Sheet:
     columns: list[str]
     rows: list[Row]
+    # Rows that cannot be checked at all (a NUL byte, an over-long cell), as
+    # (row number, message); they are left out of ``rows``.
+    problems: list[tuple[int, str]] = field(default_factory=list)
 
     def require(self, columns: list[str]) -> None:
         """Raise when the header lacks any of ``columns``."""
@@ -92,25 +111,76 @@ class Sheet:
             )
 
 
+def _clean_cell(value: str) -> str:
+    # A byte-order mark inside a cell (files glued together, text copied from
+    # one) is invisible but would make "P001" and "\ufeffP001" differ.
+    return value.replace(BOM, "").strip()
+
+
+def _cell_problems(cells: list[str], header: list[str]) -> list[str]:
+    problems = []
+    for i, cell in enumerate(cells):
+        column = header[i] if i < len(header) and header[i] else str(i + 1)
+        if "\x00" in cell:
+            problems.append(
+                _(
+                    "%(column)s に NUL 文字（0x00）が含まれています。ファイルが壊れていないか確かめてください。"
+                )
+                % {"column": column}
+            )
+        elif len(cell) > MAX_CELL_CHARS:
+            problems.append(
+                _("%(column)s が長すぎます（1つのセルは%(limit)s文字まで）。")
+                % {"column": column, "limit": f"{MAX_CELL_CHARS:,}"}
+            )
+    return problems
+
+
 def _rows_from_table(table: list[list[str]]) -> Sheet:
     if not table:
         raise SpreadsheetError(_("ファイルが空です。"))
-    header = [h.strip().lstrip("\ufeff").lower() for h in table[0]]
-    rows = []
+    header = [_clean_cell(h).lower() for h in table[0]]
+    if _cell_problems(header, header):
+        raise SpreadsheetError(
+            _("1行目（見出し）を読めません。ファイルが壊れていないか確かめてください。")
+        )
+    rows: list[Row] = []
+    problems: list[tuple[int, str]] = []
     for index, cells in enumerate(table[1:], start=2):
-        cells = [c.strip() for c in cells]
+        cells = [_clean_cell(c) for c in cells]
         if not any(cells):
             continue  # blank lines at the end of a sheet are common
+        bad = _cell_problems(cells, header)
+        if bad:
+            problems.extend((index, message) for message in bad)
+            continue
         values = {
             name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name
         }
         rows.append(Row(number=index, values=values))
-    return Sheet(columns=[h for h in header if h], rows=rows)
+    return Sheet(columns=[h for h in header if h], rows=rows, problems=problems)
 
 
 def read_csv(data: bytes) -> Sheet:
     text = decode_csv(data)
-    return _rows_from_table([list(r) for r in csv.reader(io.StringIO(text, newline=""))])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        table = [list(r) for r in reader]
+    except csv.Error as exc:
+        # The csv module refuses a cell over 131,072 characters (and a few
+        # other broken shapes) before any row reaches the checks.
+        if "field larger than field limit" in str(exc):
+            message = _(
+                "%(line)s行目付近に長すぎるセルがあります（1つのセルは%(limit)s文字まで）。"
+            )
+        else:
+            message = _(
+                "%(line)s行目付近を CSV として読めません。ファイルが壊れていないか確かめてください。"
+            )
+        raise SpreadsheetError(
+            message % {"line": reader.line_num, "limit": f"{MAX_CELL_CHARS:,}"}
+        ) from None
+    return _rows_from_table(table)
 
 
 def read_xlsx(data: bytes) -> Sheet:
@@ -121,8 +191,12 @@ def read_xlsx(data: bytes) -> Sheet:
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise SpreadsheetError(_("Excel ファイルを読み込めません。")) from exc
     try:
+        # In read-only mode openpyxl parses the sheet while iterating, so a
+        # broken sheet fails here rather than in load_workbook.
         ws = wb.worksheets[0]
         table = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except Exception as exc:
+        raise SpreadsheetError(_("Excel ファイルを読み込めません。")) from exc
     finally:
         wb.close()
     return _rows_from_table(table)

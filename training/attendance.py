@@ -24,6 +24,29 @@ def _check_manages(*, session: Session, by: User) -> None:
         raise NotAllowed(_("この回の出欠を記録する権限がありません。"))
 
 
+def attendance_check_allowed(*, session: Session) -> None:
+    """The rules for any attendance at ``session``, whoever records it (the
+    roster page, the API, a spreadsheet import): never for a cancelled session
+    and never for a day that has not come yet. Raises Conflict."""
+    if session.status == Session.Status.CANCELLED:
+        raise Conflict(_("中止になった回の出欠は記録できません。"))
+    # Attendance marks a session held and makes it count for fees, so a day
+    # that has not come yet cannot have any; later the same day is fine.
+    if timezone.localtime(session.starts_at).date() > timezone.localdate():
+        raise Conflict(_("まだ来ていない日の出欠は記録できません。"))
+
+
+def session_mark_held(*, session: Session) -> bool:
+    """A scheduled session with attendance has been held (a cancelled one
+    stays cancelled); True if it changed."""
+    changed = Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(
+        status=Session.Status.HELD
+    )
+    if changed:
+        session.status = Session.Status.HELD
+    return bool(changed)
+
+
 @transaction.atomic
 def attendance_record(
     *,
@@ -45,12 +68,7 @@ def attendance_record(
         raise DomainError(_("参加者かサポーターのどちらか一人を選んでください。"))
     if status not in Attendance.Status.values:
         raise DomainError(_("出欠の区分が正しくありません。"))
-    if session.status == Session.Status.CANCELLED:
-        raise Conflict(_("中止になった回の出欠は記録できません。"))
-    # Attendance marks a session held and makes it count for fees, so a day
-    # that has not come yet cannot have any; later the same day is fine.
-    if timezone.localtime(session.starts_at).date() > timezone.localdate():
-        raise Conflict(_("まだ来ていない日の出欠は記録できません。"))
+    attendance_check_allowed(session=session)
     if participant is not None:
         # Partner staff record only the people on their roster, never anyone else.
         on_roster = (
@@ -86,7 +104,16 @@ def attendance_record(
             "recorded_at": timezone.now(),
         },
     )
-    if before is not None and before != attendance_snapshot(attendance):
+    if before is None:
+        # The first record makes the session count for fees: audited too.
+        audit_record(
+            by=by,
+            action="attendance_recorded",
+            target=attendance,
+            before=None,
+            after=attendance_snapshot(attendance),
+        )
+    elif before != attendance_snapshot(attendance):
         audit_record(
             by=by,
             action="attendance_corrected",
@@ -94,9 +121,7 @@ def attendance_record(
             before=before,
             after=attendance_snapshot(attendance),
         )
-    Session.objects.filter(pk=session.pk, status=Session.Status.SCHEDULED).update(
-        status=Session.Status.HELD
-    )
+    session_mark_held(session=session)
     return attendance
 
 

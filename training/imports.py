@@ -1,14 +1,22 @@
 """Spreadsheet imports of attendance sheets and fee rules (the frame is in
-training/importing.py: all rows are checked first, nothing is written if one
-is bad, and a second import of the same file changes nothing)."""
+core/importing.py: all rows are checked first, nothing is written if one
+is bad, and a second import of the same file changes nothing).
+
+An attendance row obeys the same rules as the roster page and the API
+(training/attendance.py): no attendance for a day that has not come yet, none
+for a cancelled session, and an import never turns a cancelled session back
+into a held one. A ``cancelled`` row goes through ``session_cancel``, so
+everyone signed up is told, and a held session cannot be cancelled."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.clock import at
+from core.errors import Conflict
 from core.importing import (
     CREATED,
     UNCHANGED,
@@ -28,9 +36,20 @@ from core.importing import (
     update_fields,
 )
 from opportunities.models import Opportunity, Session
+from opportunities.services import session_cancel, session_create
 from people.models import ParticipantProfile, Supporter
+from training.attendance import (
+    attendance_check_allowed,
+    session_mark_held,
+    supporter_find_or_create,
+)
 from training.models import Attendance, FeeRule
-from training.services import attendance_correct, audit_record, fee_rule_save
+from training.services import (
+    attendance_correct,
+    attendance_snapshot,
+    audit_record,
+    fee_rule_save,
+)
 
 ATTENDANCE_COLUMNS = [
     "date",
@@ -55,6 +74,8 @@ FEE_RULE_COLUMNS = [
     "kinds",
 ]
 ATTENDANCE_STATUSES = ["present", "absent", "excused", "cancelled"]
+INSTRUCTOR_MAX: int = Session._meta.get_field("instructor_name").max_length or 100
+SUPPORTER_CODE_MAX: int = Supporter._meta.get_field("code").max_length or 20
 
 
 def _prepare_attendance(rows) -> dict:
@@ -96,6 +117,8 @@ def _clean_attendance(row, ctx) -> dict:
     )
     if end <= start:
         raise RowInvalid(_("end は start より後の時刻にしてください。"))
+    if len(row["instructor"]) > INSTRUCTOR_MAX:
+        raise RowInvalid(_("instructor は%(n)s文字以内にしてください。") % {"n": INSTRUCTOR_MAX})
     values = {
         "opportunity": opp,
         "starts_at": at(day, start),
@@ -111,12 +134,27 @@ def _clean_attendance(row, ctx) -> dict:
                 _("cancelled の行は person_code を空にしてください（開催回の中止を表します）。")
             )
         return values
+    # The attendance rules of the roster page, checked on the row as the
+    # session would be: no attendance for a day that has not come yet.
+    attendance_check_allowed(
+        session=Session(
+            opportunity=opp,
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            status=Session.Status.SCHEDULED,
+        )
+    )
     role, code = collect(
         lambda: choice(row, "role", ["trainee", "supporter"]), lambda: required(row, "person_code")
     )
     if role == "trainee" and code not in ctx["participants"]:
         raise RowInvalid(
             _("person_code「%(code)s」の参加者が登録されていません。") % {"code": code}
+        )
+    if role == "supporter" and code not in ctx["participants"] and len(code) > SUPPORTER_CODE_MAX:
+        raise RowInvalid(
+            _("サポーターの person_code は%(n)s文字以内にしてください。")
+            % {"n": SUPPORTER_CODE_MAX}
         )
     values["role"] = role
     return values
@@ -150,39 +188,64 @@ def _check_attendance(cleaned) -> list[RowError]:
     return errors
 
 
-def _session_for(values: dict, ctx) -> tuple[Session, bool]:
-    session = Session.objects.filter(
-        opportunity=values["opportunity"], starts_at=values["starts_at"]
-    ).first()
-    wanted = Session.Status.CANCELLED if values["status"] == "cancelled" else Session.Status.HELD
-    if session is None:
-        session = Session(
-            opportunity=values["opportunity"],
-            starts_at=values["starts_at"],
-            ends_at=values["ends_at"],
-            capacity=values["opportunity"].capacity,
-            instructor_name=values["instructor"],
-            status=wanted,
-        )
-        session.full_clean()
-        session.save()
-        return session, True
-    before = {
+def _session_label(session: Session) -> str:
+    return _("活動「%(code)s」の %(when)s の回") % {
+        "code": session.opportunity.code,
+        "when": f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}",
+    }
+
+
+def _session_snapshot(session: Session) -> dict:
+    return {
         "status": session.status,
         "ends_at": session.ends_at.isoformat(),
         "instructor_name": session.instructor_name,
     }
-    changes = {"ends_at": values["ends_at"], "status": wanted}
+
+
+def _session_for(values: dict, ctx) -> tuple[Session, bool]:
+    """The row's session, created or brought in line with the row through the
+    same services as the pages; (session, whether anything changed)."""
+    opportunity = values["opportunity"]
+    session = (
+        Session.objects.select_for_update()
+        .select_related("opportunity")
+        .filter(opportunity=opportunity, starts_at=values["starts_at"])
+        .first()
+    )
+    created = session is None
+    if session is None:
+        session = session_create(
+            opportunity=opportunity,
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            instructor_name=values["instructor"],
+        )
+    before = _session_snapshot(session)
+    try:
+        if values["status"] == "cancelled":
+            # Tells everyone signed up; a held session cannot be cancelled.
+            session = session_cancel(session=session)
+        else:
+            # Never un-cancels: attendance for a cancelled session is refused.
+            attendance_check_allowed(session=session)
+    except Conflict as exc:
+        raise RowInvalid(
+            _("%(session)s: %(message)s")
+            % {"session": _session_label(session), "message": exc.message}
+        ) from None
+    changes = {"ends_at": values["ends_at"]}
     if values["instructor"]:
         changes["instructor_name"] = values["instructor"]
     if update_fields(session, changes):
         session.full_clean()
-        session.save()
-        after = {
-            "status": session.status,
-            "ends_at": session.ends_at.isoformat(),
-            "instructor_name": session.instructor_name,
-        }
+        session.save(update_fields=["ends_at", "instructor_name"])
+    if values["status"] != "cancelled":
+        session_mark_held(session=session)
+    after = _session_snapshot(session)
+    if created:
+        return session, True
+    if before != after:
         audit_record(
             by=ctx.get("by"), action="session_corrected", target=session, before=before, after=after
         )
@@ -200,7 +263,7 @@ def _write_attendance(values: dict, ctx) -> str:
     if participant is None:  # only supporters get here (trainees were checked)
         supporter = ctx["supporters"].get(code)
         if supporter is None:
-            supporter = Supporter.objects.create(code=code, name=code)
+            supporter = supporter_find_or_create(code=code, name=code)
             ctx["supporters"][code] = supporter
     minutes = (
         int((values["ends_at"] - values["starts_at"]) / timedelta(minutes=1))
@@ -208,7 +271,7 @@ def _write_attendance(values: dict, ctx) -> str:
         else 0
     )
     person = {"participant": participant} if participant else {"supporter": supporter}
-    attendance = Attendance.objects.filter(session=session, **person).first()
+    attendance = Attendance.objects.select_for_update().filter(session=session, **person).first()
     if attendance is None:
         attendance = Attendance(
             session=session,
@@ -220,6 +283,15 @@ def _write_attendance(values: dict, ctx) -> str:
         )
         attendance.full_clean()
         attendance.save()
+        # As on the roster page: the first record makes the session count
+        # for fees, so it is audited too.
+        audit_record(
+            by=ctx.get("by"),
+            action="attendance_recorded",
+            target=attendance,
+            before=None,
+            after=attendance_snapshot(attendance),
+        )
         return CREATED
     before = (attendance.status, attendance.minutes, attendance.role)
     attendance_correct(
