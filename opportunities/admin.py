@@ -67,7 +67,10 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["opportunity__code", "opportunity__title", "instructor_name"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["opportunity"]
-    readonly_fields = ["seats_taken"]  # only the sign-up services move the seat counter
+    # Only the sign-up services move the seat counter. The status too has one
+    # path each: attendance marks a session held, session_cancel cancels it and
+    # tells the people signed up; an edit here would do neither.
+    readonly_fields = ["seats_taken", "status"]
 
 
 @admin.register(Signup)

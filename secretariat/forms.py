@@ -49,3 +49,23 @@ class FeeRuleForm(forms.Form):
     @classmethod
     def initial_for(cls, rule: FeeRule) -> dict:
         return {f: getattr(rule, f) for f in cls.base_fields}
+
+
+class ManualAdjustmentForm(forms.Form):
+    """Shape only; payout_adjustment_add checks the payee and the run's state."""
+
+    payee_code = forms.CharField(label=_("支払先コード"), max_length=40)
+    amount_yen = forms.IntegerField(
+        label=_("調整額（円、減額はマイナス）"), min_value=-10_000_000, max_value=10_000_000
+    )
+    reason = forms.CharField(
+        label=_("理由（明細に載ります）"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_amount_yen(self):
+        amount = self.cleaned_data["amount_yen"]
+        if amount == 0:
+            raise forms.ValidationError(_("0円の調整はできません。"))
+        return amount

@@ -26,6 +26,16 @@ urlpatterns = [
         "payouts/<int:pk>/mark-paid/", views.payout_run_mark_paid_view, name="payout_run_mark_paid"
     ),
     path("payouts/<int:pk>/export.<str:fmt>", views.payout_run_export, name="payout_run_export"),
+    path(
+        "payouts/<int:pk>/adjustments/",
+        views.payout_adjustment_add_view,
+        name="payout_adjustment_add",
+    ),
+    path(
+        "payouts/<int:pk>/adjustments/<int:adjustment_pk>/remove/",
+        views.payout_adjustment_remove_view,
+        name="payout_adjustment_remove",
+    ),
     path("training-days/", views.training_days, name="training_days"),
     path("imports/", views.import_upload, name="import_upload"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -12,6 +12,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,13 +25,22 @@ from core.clock import fiscal_year_of, local_today, month_start
 from core.errors import DomainError
 from core.htmx import is_htmx
 from core.importing import import_file, importer_named, importer_names
-from secretariat.forms import FeeRuleForm
+from secretariat.forms import FeeRuleForm, ManualAdjustmentForm
 from training import selectors
 from training.exports import CONTENT_TYPES, EXPORTERS, line_note, units_text
-from training.models import AuditEntry, FeeRule, PayoutLine, PayoutRun, ProgrammeTarget
+from training.models import (
+    AuditEntry,
+    FeeRule,
+    ManualAdjustment,
+    PayoutLine,
+    PayoutRun,
+    ProgrammeTarget,
+)
 from training.services import (
     fee_rule_save,
     parse_month,
+    payout_adjustment_add,
+    payout_adjustment_remove,
     payout_run_approve,
     payout_run_compute,
     payout_run_mark_paid,
@@ -56,16 +67,40 @@ def secretariat_required(view):
     return login_required(wrapper)
 
 
-def _fiscal_year(request) -> int:
+FISCAL_YEARS = (2000, 2100)
+MAX_TARGET = 2**31 - 1  # ProgrammeTarget.target is a PostgreSQL integer
+
+
+def _whole_number(raw: str, low: int, high: int) -> int | None:
+    """``raw`` as an integer in [low, high], or None (never an exception)."""
     try:
-        return int(request.GET.get("fy") or fiscal_year_of(local_today()))
+        value = int(raw.strip())
     except ValueError:
-        return fiscal_year_of(local_today())
+        return None
+    return value if low <= value <= high else None
+
+
+def _fiscal_year(request) -> tuple[int, int]:
+    """The ?fy= of the page and the HTTP status to answer with: a year that is
+    not a whole number from 2000 to 2100 shows the current fiscal year with an
+    error message and status 400 (rather than an error page or a 500)."""
+    raw = request.GET.get("fy", "")
+    if raw.strip() == "":
+        return fiscal_year_of(local_today()), 200
+    fy = _whole_number(raw, *FISCAL_YEARS)
+    if fy is not None:
+        return fy, 200
+    messages.error(
+        request,
+        _("年度は%(low)s〜%(high)sの整数で指定してください。今年度を表示しています。")
+        % {"low": FISCAL_YEARS[0], "high": FISCAL_YEARS[1]},
+    )
+    return fiscal_year_of(local_today()), 400
 
 
 @secretariat_required
 def dashboard(request):
-    fy = _fiscal_year(request)
+    fy, status = _fiscal_year(request)
     rows = selectors.dashboard_rows(fiscal_year=fy)
     budgets = [selectors.budget_status(rule=r) for r in FeeRule.objects.filter(fiscal_year=fy)]
     monthly = selectors.programme_monthly(fiscal_year=fy)
@@ -81,37 +116,56 @@ def dashboard(request):
         request,
         "secretariat/dashboard.html",
         {"fy": fy, "rows": rows, "budgets": budgets, "chart": chart, "monthly": monthly},
+        status=status,
     )
 
 
 @secretariat_required
 def targets_edit(request):
-    fy = _fiscal_year(request)
-    if request.method == "POST":
-        errors = []
+    fy, status = _fiscal_year(request)
+    current = dict(ProgrammeTarget.objects.filter(fiscal_year=fy).values_list("metric", "target"))
+    if request.method == "POST" and status == 200:
+        # Every value is checked before any is saved: one bad value saves nothing.
+        wanted, errors = {}, []
         for metric in ProgrammeTarget.Metric:
             raw = request.POST.get(metric.value, "").strip()
             if raw == "":
                 continue
-            try:
-                target_set(fiscal_year=fy, metric=metric.value, target=int(raw), by=request.user)
-            except (ValueError, DomainError):
+            target = _whole_number(raw, 0, MAX_TARGET)
+            if target is None:
                 errors.append(metric.label)
+            wanted[metric.value] = target if target is not None else raw
         if errors:
             messages.error(
                 request,
-                _("次の目標は0以上の整数で入力してください: %(names)s")
-                % {"names": "、".join(str(e) for e in errors)},
+                _(
+                    "次の目標は0以上%(max)sまでの整数で入力してください: %(names)s。"
+                    "何も保存していません。"
+                )
+                % {"max": f"{MAX_TARGET:,}", "names": "、".join(str(e) for e in errors)},
             )
+            current.update(wanted)  # show what was typed, next to the message
+            status = 400
         else:
-            messages.success(request, _("%(fy)s年度の目標を保存しました。") % {"fy": fy})
-            return redirect(f"{request.path}?fy={fy}")
-    current = dict(ProgrammeTarget.objects.filter(fiscal_year=fy).values_list("metric", "target"))
+            try:
+                with transaction.atomic():
+                    for metric_value, target in wanted.items():
+                        target_set(
+                            fiscal_year=fy, metric=metric_value, target=target, by=request.user
+                        )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                status = 400
+            else:
+                messages.success(request, _("%(fy)s年度の目標を保存しました。") % {"fy": fy})
+                return redirect(f"{request.path}?fy={fy}")
     fields = [
         {"name": m.value, "label": m.label, "value": current.get(m.value, "")}
         for m in ProgrammeTarget.Metric
     ]
-    return render(request, "secretariat/targets_form.html", {"fy": fy, "fields": fields})
+    return render(
+        request, "secretariat/targets_form.html", {"fy": fy, "fields": fields}, status=status
+    )
 
 
 @secretariat_required
@@ -153,6 +207,10 @@ def fee_rule_edit(request, code: str | None = None):
 
 @secretariat_required
 def payout_run_list(request):
+    return _payout_run_list_page(request)
+
+
+def _payout_run_list_page(request, status: int = 200):
     runs = selectors.run_list().order_by("-month", "rule__code")[:200]
     rules = FeeRule.objects.order_by("-fiscal_year", "code")
     default_month = month_start(local_today())
@@ -160,13 +218,18 @@ def payout_run_list(request):
         request,
         "secretariat/payout_run_list.html",
         {"runs": runs, "rules": rules, "default_month": f"{default_month:%Y-%m}"},
+        status=status,
     )
 
 
 @secretariat_required
 @require_POST
 def payout_run_compute_view(request):
-    rule = get_object_or_404(FeeRule, pk=request.POST.get("rule"))
+    rule_id = _whole_number(request.POST.get("rule", ""), 1, 2**63 - 1)
+    if rule_id is None:
+        messages.error(request, _("謝金ルールを一覧から選んでください。"))
+        return _payout_run_list_page(request, status=400)
+    rule = get_object_or_404(FeeRule, pk=rule_id)
     try:
         run = payout_run_compute(
             rule=rule, month=parse_month(request.POST.get("month", "")), by=request.user
@@ -183,7 +246,10 @@ def payout_run_compute_view(request):
 @secretariat_required
 def payout_run_detail(request, pk: int):
     run = get_object_or_404(
-        PayoutRun.objects.select_related("rule", "approved_by", "paid_by"), pk=pk
+        selectors.with_staleness(
+            PayoutRun.objects.select_related("rule", "approved_by", "paid_by")
+        ),
+        pk=pk,
     )
     lines = list(run.lines.order_by("position"))
     for line in lines:
@@ -205,6 +271,8 @@ def payout_run_detail(request, pk: int):
             "budget": selectors.budget_status(rule=run.rule),
             "audit": audit,
             "formats": list(EXPORTERS),
+            "adjustments": run.manual_adjustments.select_related("partner", "supporter"),
+            "adjustment_form": ManualAdjustmentForm(),
         },
     )
 
@@ -258,6 +326,36 @@ def payout_run_mark_paid_view(request, pk: int):
 
 
 @secretariat_required
+@require_POST
+def payout_adjustment_add_view(request, pk: int):
+    run = get_object_or_404(PayoutRun, pk=pk)
+    form = ManualAdjustmentForm(request.POST)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, str(error))
+        return redirect("secretariat:payout_run_detail", pk=run.pk)
+    try:
+        payout_adjustment_add(run=run, by=request.user, **form.cleaned_data)
+        messages.success(request, _("手動調整を追加し、再計算しました。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("secretariat:payout_run_detail", pk=run.pk)
+
+
+@secretariat_required
+@require_POST
+def payout_adjustment_remove_view(request, pk: int, adjustment_pk: int):
+    adjustment = get_object_or_404(ManualAdjustment, pk=adjustment_pk, run_id=pk)
+    try:
+        payout_adjustment_remove(adjustment=adjustment, by=request.user)
+        messages.success(request, _("手動調整を取り消し、再計算しました。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("secretariat:payout_run_detail", pk=pk)
+
+
+@secretariat_required
 def payout_run_export(request, pk: int, fmt: str):
     run = get_object_or_404(PayoutRun.objects.select_related("rule"), pk=pk)
     if fmt not in EXPORTERS:
@@ -271,7 +369,7 @@ def payout_run_export(request, pk: int, fmt: str):
 
 @secretariat_required
 def training_days(request):
-    fy = _fiscal_year(request)
+    fy, status = _fiscal_year(request)
     return render(
         request,
         "secretariat/training_days.html",
@@ -280,6 +378,7 @@ def training_days(request):
             "participants": selectors.training_days_per_participant(fiscal_year=fy),
             "partners": selectors.training_days_per_partner(fiscal_year=fy),
         },
+        status=status,
     )
 
 
@@ -349,5 +448,5 @@ def import_upload(request):
 
 @secretariat_required
 def audit_log(request):
-    entries = AuditEntry.objects.select_related("actor")[:200]
-    return render(request, "secretariat/audit_log.html", {"entries": entries})
+    page = Paginator(AuditEntry.objects.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "secretariat/audit_log.html", {"page_obj": page})

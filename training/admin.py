@@ -9,6 +9,7 @@ from training.models import (
     Attendance,
     AuditEntry,
     FeeRule,
+    ManualAdjustment,
     PayoutLine,
     PayoutRun,
     ProgrammeTarget,
@@ -83,6 +84,13 @@ class PayoutRunAdmin(ReadOnlyAdmin):
     list_display = ["rule", "month", "status", "total_yen", "computed_at", "approved_at", "paid_at"]
     list_filter = ["status", "rule"]
     inlines = [PayoutLineInline]
+
+
+@admin.register(ManualAdjustment)
+class ManualAdjustmentAdmin(ReadOnlyAdmin):
+    # Added and removed on the payout page (payout_adjustment_add/remove), audited there.
+    list_display = ["run", "partner", "supporter", "amount_yen", "reason", "created_by"]
+    search_fields = ["reason", "partner__code", "supporter__code"]
 
 
 @admin.register(AuditEntry)

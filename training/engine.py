@@ -17,7 +17,9 @@ values, one per payee and month; this module turns usages into money:
   month goes unpaid;
 * a payee asking for more than is left gets the remainder and every later
   payee gets ¥0; both lines are marked as cut by the budget;
-* a negative adjustment gives money back to the budget and is never cut.
+* a negative adjustment gives money back to the budget and is never cut;
+* manual adjustments (the secretariat's, each with a reason) come after the
+  corrections and before the month's payees, in the order they were entered.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ BASES = (SESSION, DAY, MONTH, HOUR)
 
 REGULAR = "regular"
 ADJUSTMENT = "adjustment"
+MANUAL = "manual"
 
 
 @dataclass(frozen=True)
@@ -179,18 +182,41 @@ class Correction:
     delta_yen: int
 
 
+@dataclass(frozen=True)
+class ManualEntry:
+    """An amount the secretariat adds to (or takes from) a payee in a draft."""
+
+    payee: str
+    delta_yen: int
+
+
 def draft_lines(
     terms: Terms,
     month: date,
     usages: Iterable[Usage],
     budget_remaining_yen: int | None,
     corrections: Iterable[Correction] = (),
+    manual: Iterable[ManualEntry] = (),
 ) -> list[Line]:
     """All lines of a draft run: adjustments for earlier months first, in month
-    then payee order, then the month's own payees. Pure, so recomputing a draft
-    from the same inputs always gives the same lines."""
+    then payee order, then manual adjustments, then the month's own payees.
+    Pure, so recomputing a draft from the same inputs gives the same lines."""
     budget = Budget(budget_remaining_yen)
     lines = adjustment_lines(corrections, budget)
+    for entry in manual:
+        amount, cut = budget.spend(entry.delta_yen)
+        lines.append(
+            Line(
+                payee=entry.payee,
+                kind=MANUAL,
+                month=month,
+                units=0,
+                gross_yen=entry.delta_yen,
+                capped_yen=entry.delta_yen,
+                amount_yen=amount,
+                cut_by_budget=cut,
+            )
+        )
     lines.extend(month_lines(terms, month, usages, budget))
     return lines
 

@@ -35,6 +35,8 @@ def units_text(line: PayoutLine, basis: str) -> str:
 
 def line_note(line: PayoutLine) -> str:
     notes = []
+    if line.kind == PayoutLine.Kind.MANUAL:
+        notes.append(_("手動調整：%(reason)s") % {"reason": line.reason})
     if line.kind == PayoutLine.Kind.ADJUSTMENT:
         notes.append(_("%(month)s分の調整") % {"month": f"{line.adjusts_month:%Y-%m}"})
     if line.cut_by_cap:

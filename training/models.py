@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -267,6 +268,7 @@ class PayoutLine(models.Model):
     class Kind(models.TextChoices):
         REGULAR = "regular", _("通常")
         ADJUSTMENT = "adjustment", _("過月分の調整")
+        MANUAL = "manual", _("手動調整")
 
     run = models.ForeignKey(PayoutRun, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("順番"))
@@ -299,6 +301,7 @@ class PayoutLine(models.Model):
     session_ids = ArrayField(
         models.BigIntegerField(), verbose_name=_("対象の開催回"), default=list, blank=True
     )
+    reason = models.CharField(_("調整の理由"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("支払明細行")
@@ -309,12 +312,13 @@ class PayoutLine(models.Model):
                 fields=["run", "position"], name="training_payoutline_position_unique"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["regular", "adjustment"]),
+                condition=Q(kind__in=["regular", "adjustment", "manual"]),
                 name="training_payoutline_kind_valid",
             ),
             models.CheckConstraint(
                 condition=(Q(kind="regular") & Q(adjusts_month__isnull=True) & Q(amount_yen__gte=0))
-                | (Q(kind="adjustment") & Q(adjusts_month__isnull=False)),
+                | (Q(kind="adjustment") & Q(adjusts_month__isnull=False))
+                | (Q(kind="manual") & Q(adjusts_month__isnull=True) & ~Q(reason="")),
                 name="training_payoutline_adjustment_has_month",
             ),
             models.CheckConstraint(
@@ -346,6 +350,75 @@ class PayoutLine(models.Model):
         return f"{self.units / 4:g}"
 
 
+class ManualAdjustment(models.Model):
+    """An amount the secretariat adds to or takes from a payee in a draft run,
+    with the reason that goes on the statement. Kept apart from the lines,
+    which are rebuilt on every recomputation; approving the run freezes it."""
+
+    run = models.ForeignKey(PayoutRun, on_delete=models.CASCADE, related_name="manual_adjustments")
+    partner = models.ForeignKey(
+        "opportunities.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supporter = models.ForeignKey(
+        "people.Supporter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount_yen = models.BigIntegerField(_("調整額（円）"))
+    reason = models.CharField(_("理由"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("手動調整")
+        verbose_name_plural = _("手動調整")
+        ordering = ["run", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(amount_yen=0)
+                & Q(amount_yen__gte=-10_000_000)
+                & Q(amount_yen__lte=10_000_000),
+                name="training_manualadjustment_amount_sane",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="training_manualadjustment_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(partner__isnull=False, supporter__isnull=True)
+                | Q(partner__isnull=True, supporter__isnull=False),
+                name="training_manualadjustment_one_payee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.amount_yen} {self.reason}"
+
+    @property
+    def payee(self):
+        return self.partner or self.supporter
+
+
+def _audit_text(key: str, value, labels: dict | None = None) -> str:
+    if value is None:
+        return "—"
+    if labels and not isinstance(value, list) and value in labels:
+        return str(labels[value])
+    if key == "lines" and isinstance(value, list):
+        return str(_("%(n)s行") % {"n": len(value)})
+    if isinstance(value, bool):
+        return str(_("はい") if value else _("いいえ"))
+    if isinstance(value, int) and key.endswith("_yen"):
+        return f"¥{value:,}"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
 class AuditEntry(models.Model):
     """Append-only record of every state change and correction that touches
     money: who, when, before and after."""
@@ -355,6 +428,9 @@ class AuditEntry(models.Model):
         "payout_run_recomputed": _("支払の下書きを再計算"),
         "payout_run_approved": _("支払を承認"),
         "payout_run_paid": _("支払済みにした"),
+        "payout_adjustment_added": _("支払に手動調整を追加"),
+        "payout_adjustment_removed": _("支払の手動調整を取り消し"),
+        "attendance_recorded": _("出欠を記録"),
         "attendance_corrected": _("出欠を訂正"),
         "session_corrected": _("開催回を訂正"),
         "fee_rule_created": _("謝金ルールを作成"),
@@ -392,6 +468,64 @@ class AuditEntry(models.Model):
     @property
     def action_label(self) -> str:
         return str(self.ACTION_LABELS.get(self.action, self.action))
+
+    FIELD_LABELS = {
+        "status": _("状態"),
+        "total_yen": _("支払額合計"),
+        "lines": _("明細行"),
+        "minutes": _("時間（分）"),
+        "role": _("役割"),
+        "target": _("目標値"),
+        "amount_yen": _("金額"),
+        "reason": _("理由"),
+        "name": _("名称"),
+        "payee": _("支払先"),
+        "basis": _("単位"),
+        "rate_yen": _("単価（円）"),
+        "monthly_cap_yen": _("月額上限（円）"),
+        "budget_yen": _("年度予算（円）"),
+        "fiscal_year": _("年度"),
+        "kinds": _("対象の活動種類"),
+        "valid_from": _("適用開始日"),
+        "valid_to": _("適用終了日"),
+        "starts_at": _("開始"),
+        "ends_at": _("終了"),
+    }
+
+    @property
+    def target_label(self) -> str:
+        try:
+            model = apps.get_model(self.target_type)
+        except (LookupError, ValueError):
+            return f"{self.target_type}#{self.target_id}"
+        return f"{model._meta.verbose_name} #{self.target_id}"
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) for each value that changed, in words a
+        person reads: a created record shows its values, "—" where none."""
+        before, after = self.before or {}, self.after or {}
+        rows = []
+        choices = self._choice_labels()
+        for key in dict.fromkeys([*before, *after]):
+            old, new = before.get(key), after.get(key)
+            if old == new and self.before is not None:
+                continue
+            label = str(self.FIELD_LABELS.get(key, key))
+            named = choices.get(key, {})
+            rows.append((label, _audit_text(key, old, named), _audit_text(key, new, named)))
+        return rows
+
+    def _choice_labels(self) -> dict[str, dict]:
+        """The target model's choices by field name, so "draft" reads 下書き."""
+        try:
+            model = apps.get_model(self.target_type)
+        except (LookupError, ValueError):
+            return {}
+        return {
+            field.name: dict(field.flatchoices)
+            for field in model._meta.fields
+            if getattr(field, "choices", None)
+        }
 
 
 class ProgrammeTarget(models.Model):

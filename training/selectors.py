@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from core.clock import JST, at, fiscal_year_bounds, next_month
@@ -222,8 +222,22 @@ def line_sessions(*, line: PayoutLine):
     )
 
 
+def with_staleness(qs: QuerySet[PayoutRun]) -> QuerySet[PayoutRun]:
+    """``is_stale``: a draft computed before an earlier month of its rule was
+    last (re)computed, so its budget and corrections are out of date (and
+    payout_run_approve would refuse it until it is recomputed)."""
+    earlier_recomputed = PayoutRun.objects.filter(
+        rule=OuterRef("rule"), month__lt=OuterRef("month"), computed_at__gt=OuterRef("computed_at")
+    )
+    return qs.annotate(
+        is_stale=Q(status=PayoutRun.Status.DRAFT) & Exists(earlier_recomputed),
+    )
+
+
 def run_list(*, rule: FeeRule | None = None):
-    qs = PayoutRun.objects.select_related("rule").annotate(line_count=Count("lines"))
+    qs = with_staleness(
+        PayoutRun.objects.select_related("rule").annotate(line_count=Count("lines"))
+    )
     if rule is not None:
         qs = qs.filter(rule=rule)
     return qs

@@ -7,22 +7,45 @@ records every state change in the audit log.
 
 from __future__ import annotations
 
+import getpass
 from collections import defaultdict
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.clock import fiscal_year_bounds
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, NotAllowed
+from opportunities.models import Partner
+from people.models import Supporter
 from training import engine, selectors
-from training.models import Attendance, AuditEntry, FeeRule, PayoutLine, PayoutRun, ProgrammeTarget
+from training.models import (
+    Attendance,
+    AuditEntry,
+    FeeRule,
+    ManualAdjustment,
+    PayoutLine,
+    PayoutRun,
+    ProgrammeTarget,
+)
 
 
 def _actor_label(by) -> str:
-    return by.get_username() if by is not None else "manage.py"
+    if by is not None:
+        return by.get_username()
+    # A command run without --user: name the operating-system account, so the
+    # log still says who did it.
+    return f"manage.py ({_os_user()})"
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return "?"
 
 
 def audit_record(*, by, action: str, target, before: dict | None, after: dict | None) -> AuditEntry:
@@ -156,15 +179,28 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
             rule=rule, month=month, exclude_run=run
         )
     this_month = usages_by_month.get(month, [])
+    manual = list(run.manual_adjustments.select_related("partner", "supporter").order_by("pk"))
     lines = engine.draft_lines(
-        rule.terms, month, [u.usage for u in this_month], remaining, corrections
+        rule.terms,
+        month,
+        [u.usage for u in this_month],
+        remaining,
+        corrections,
+        [engine.ManualEntry(payee=m.payee.code, delta_yen=m.amount_yen) for m in manual],
     )
+    reasons = iter([m.reason for m in manual])
 
     by_code = {u.usage.payee: u for u in this_month}
     # Adjustments may name payees who have no usage this month.
     payees = _payee_refs(
-        rule, [line.payee for line in lines if line.payee not in by_code], usages_by_month
+        rule,
+        [line.payee for line in lines if line.payee not in by_code and line.kind != engine.MANUAL],
+        usages_by_month,
     )
+    for m in manual:
+        payees[m.payee.code] = (
+            ("partner", m.partner_id) if m.partner_id else ("supporter", m.supporter_id or 0)
+        )
     for u in this_month:
         payees[u.usage.payee] = (u.payee_type, u.payee_id)
     names = selectors.payee_code_map(payees.values())
@@ -192,6 +228,7 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
                 cut_by_budget=line.cut_by_budget,
                 first_session_at=usage.usage.first_at if usage else None,
                 session_ids=list(usage.session_ids) if usage else [],
+                reason=next(reasons) if line.kind == engine.MANUAL else "",
             )
         )
     PayoutLine.objects.bulk_create(rows)
@@ -206,6 +243,69 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
         after=_run_snapshot(run),
     )
     return run
+
+
+@transaction.atomic
+def payout_adjustment_add(
+    *, run: PayoutRun, payee_code: str, amount_yen: int, reason: str, by=None
+) -> ManualAdjustment:
+    """Add a manual line to a draft (a refund, a fee agreed outside the rule),
+    with the reason the statement will show; the draft is recomputed at once."""
+    run = PayoutRun.objects.select_for_update().select_related("rule").get(pk=run.pk)
+    if run.is_frozen:
+        raise Conflict(_("承認済みの支払には調整を追加できません。"))
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError(_("調整の理由を入力してください。"))
+    if len(reason) > 500:
+        raise DomainError(_("調整の理由は500文字以内で入力してください。"))
+    if not amount_yen or not -10_000_000 <= amount_yen <= 10_000_000:
+        raise DomainError(_("調整額は0以外、±1,000万円以内の整数で入力してください。"))
+    code = payee_code.strip()
+    payee_model = Partner if run.rule.payee == FeeRule.Payee.PARTNER else Supporter
+    payee = payee_model.objects.filter(code=code).first()
+    if payee is None:
+        raise DomainError(
+            _("支払先コード %(code)s が見つかりません（このルールの支払先は%(payee)sです）。")
+            % {"code": code, "payee": run.rule.get_payee_display()}
+        )
+    adjustment = ManualAdjustment.objects.create(
+        run=run,
+        partner=payee if isinstance(payee, Partner) else None,
+        supporter=payee if isinstance(payee, Supporter) else None,
+        amount_yen=amount_yen,
+        reason=reason,
+        created_by=by,
+    )
+    audit_record(
+        by=by,
+        action="payout_adjustment_added",
+        target=run,
+        before=None,
+        after={"payee": code, "amount_yen": amount_yen, "reason": reason},
+    )
+    payout_run_compute(rule=run.rule, month=run.month, by=by)
+    return adjustment
+
+
+@transaction.atomic
+def payout_adjustment_remove(*, adjustment: ManualAdjustment, by=None) -> PayoutRun:
+    run = PayoutRun.objects.select_for_update().select_related("rule").get(pk=adjustment.run_id)
+    if run.is_frozen:
+        raise Conflict(_("承認済みの支払の調整は取り消せません。"))
+    audit_record(
+        by=by,
+        action="payout_adjustment_removed",
+        target=run,
+        before={
+            "payee": adjustment.payee.code,
+            "amount_yen": adjustment.amount_yen,
+            "reason": adjustment.reason,
+        },
+        after=None,
+    )
+    adjustment.delete()
+    return payout_run_compute(rule=run.rule, month=run.month, by=by)
 
 
 def _payee_refs(rule: FeeRule, codes: list[str], usages_by_month) -> dict[str, tuple[str, int]]:
@@ -299,6 +399,23 @@ def payout_run_approve(*, run: PayoutRun, by=None) -> PayoutRun:
 
 @transaction.atomic
 def payout_run_mark_paid(*, run: PayoutRun, by=None) -> PayoutRun:
+    """Record that the money went out. With PAYOUT_FOUR_EYES on, a second
+    person does it: not the one who approved the run, and not an unnamed
+    command-line user."""
+    if settings.PAYOUT_FOUR_EYES:
+        current = PayoutRun.objects.get(pk=run.pk)
+        if by is None:
+            raise NotAllowed(
+                _(
+                    "承認と支払は別の人が行う設定です。支払済みにする人を --user で指定してください。"
+                )
+            )
+        if current.approved_by_id == by.pk:
+            raise NotAllowed(
+                _(
+                    "承認と支払は別の人が行う設定です。承認した人とは別の事務局スタッフが支払済みにしてください。"
+                )
+            )
     return _transition(
         run=run,
         by=by,

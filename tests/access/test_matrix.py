@@ -188,6 +188,8 @@ ROWS = [
     Row("secretariat:payout_run_recompute", "POST", lambda w: [1]),
     Row("secretariat:payout_run_approve", "POST", lambda w: [1]),
     Row("secretariat:payout_run_mark_paid", "POST", lambda w: [1]),
+    Row("secretariat:payout_adjustment_add", "POST", lambda w: [1]),
+    Row("secretariat:payout_adjustment_remove", "POST", lambda w: [1, 1]),
     Row("secretariat:payout_run_export", "GET", lambda w: [1, "csv"]),
     # --- the API: organisation B's objects, participant B's sign-ups.
     Row("api:list_own_opportunities", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
