@@ -9,9 +9,17 @@ self-description) can never leak into a partner's response by accident.
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, ModelSchema, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonDict
 
 from opportunities.models import Opportunity, Partner, Session
 from people.models import ParticipantProfile
@@ -36,16 +44,41 @@ Title = Annotated[str, _text(200, 1)]
 SkillName = Annotated[str, _text(50, 1)]
 
 
+YEARS = (2000, 2100)
+YEAR_RULE = f"The year must be from {YEARS[0]} to {YEARS[1]}."
+
+
 def _plausible(value):
     # Bounded so that time-zone arithmetic can never overflow, and so that a
     # typo such as year 0202 is refused instead of stored.
-    if not 2000 <= value.year <= 2100:
-        raise ValueError("year must be between 2000 and 2100")
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(
+            _("年は%(low)s〜%(high)sの範囲で指定してください。")
+            % {"low": YEARS[0], "high": YEARS[1]}
+        )
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
-Day = Annotated[date, AfterValidator(_plausible)]
+# The year range in the OpenAPI schema: in words, and as x-year-minimum /
+# x-year-maximum for machines (JSON Schema has no keyword for it).
+_YEAR_SCHEMA = {"x-year-minimum": YEARS[0], "x-year-maximum": YEARS[1]}
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(_plausible),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": f"ISO 8601 with a UTC offset. {YEAR_RULE}",
+            **_YEAR_SCHEMA,
+        }
+    ),
+]
+Day = Annotated[
+    date,
+    AfterValidator(_plausible),
+    WithJsonSchema({"type": "string", "format": "date", "description": YEAR_RULE, **_YEAR_SCHEMA}),
+]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 KindLiteral = Literal["volunteering", "supported_work", "intermediate_employment", "farm_welfare"]
 EmploymentTypeLiteral = Literal["", "non_employment", "employment"]
@@ -122,14 +155,47 @@ class OpportunityFilter(Schema):
     municipality: Text50 = ""
 
 
+EMPLOYMENT_TYPE_RULE = (
+    "Only for kind=intermediate_employment, where it is required: non_employment or "
+    'employment. For every other kind it must be left empty ("").'
+)
+# The same rule as JSON Schema (OpenAPI 3.1), for generated clients and validators.
+_EMPLOYMENT_TYPE_SCHEMA: JsonDict = {
+    "if": {"properties": {"kind": {"const": "intermediate_employment"}}, "required": ["kind"]},
+    "then": {
+        "properties": {"employment_type": {"enum": ["non_employment", "employment"]}},
+        "required": ["employment_type"],
+    },
+    "else": {"properties": {"employment_type": {"const": ""}}},
+}
+
+
+def _check_employment_type(kind: str | None, employment_type: str | None) -> None:
+    if kind is None or employment_type is None:
+        return  # a PATCH that changes one of them: the model's constraint decides
+    if kind == "intermediate_employment" and employment_type == "":
+        raise ValueError(
+            _("中間的就労では雇用形態（non_employment か employment）を指定してください。")
+        )
+    if kind != "intermediate_employment" and employment_type != "":
+        raise ValueError(
+            _("雇用形態は中間的就労（intermediate_employment）のときだけ指定できます。")
+        )
+
+
 class OpportunityIn(Schema):
+    """A new opportunity. employment_type is only for kind=intermediate_employment,
+    where it is required; any other kind leaves it empty (otherwise 400)."""
+
+    model_config = {"json_schema_extra": _EMPLOYMENT_TYPE_SCHEMA}
+
     code: Annotated[str, StringConstraints(max_length=20, pattern=r"^[A-Za-z0-9_-]*$")] = Field(
         "", description="Left out, one is made from the partner's code."
     )
     title: Title
     description: Text5000 = ""
     kind: KindLiteral
-    employment_type: EmploymentTypeLiteral = ""
+    employment_type: EmploymentTypeLiteral = Field("", description=EMPLOYMENT_TYPE_RULE)
     is_farm_setting: bool = False
     min_readiness: int = Field(1, ge=1, le=5)
     skills: Skills = []
@@ -143,6 +209,11 @@ class OpportunityIn(Schema):
     what_to_bring: Text2000 = ""
     contact_name: Text100 = ""
 
+    @model_validator(mode="after")
+    def employment_type_fits_kind(self):
+        _check_employment_type(self.kind, self.employment_type)
+        return self
+
 
 class OpportunityPatch(Schema):
     """Only the fields sent are changed. The code cannot change."""
@@ -150,7 +221,10 @@ class OpportunityPatch(Schema):
     title: Title | None = None
     description: Text5000 | None = None
     kind: KindLiteral | None = None
-    employment_type: EmploymentTypeLiteral | None = None
+    employment_type: EmploymentTypeLiteral | None = Field(
+        None,
+        description=f"{EMPLOYMENT_TYPE_RULE} Checked against the kind after the change.",
+    )
     is_farm_setting: bool | None = None
     min_readiness: int | None = Field(None, ge=1, le=5)
     skills: Skills | None = None
@@ -163,6 +237,11 @@ class OpportunityPatch(Schema):
     capacity: int | None = Field(None, ge=1, le=1000)
     what_to_bring: Text2000 | None = None
     contact_name: Text100 | None = None
+
+    @model_validator(mode="after")
+    def employment_type_fits_kind(self):
+        _check_employment_type(self.kind, self.employment_type)
+        return self
 
     def changes(self) -> dict:
         # null means "leave as is" except for the coordinates, where it clears them.
@@ -190,20 +269,33 @@ class ManagedSessionOut(SessionOut):
 
 
 class SessionFilter(Schema):
-    date_from: Day | None = Field(None, description="First local (Asia/Tokyo) day; default today.")
+    date_from: Day | None = Field(
+        None, description=f"First local (Asia/Tokyo) day; default today. {YEAR_RULE}"
+    )
     date_to: Day | None = Field(
-        None, description="Last local day; default 14 days after date_from."
+        None, description=f"Last local day; default 14 days after date_from. {YEAR_RULE}"
     )
     status: Literal["scheduled", "held", "cancelled"] | None = None
 
 
 class SessionIn(Schema):
+    """A session. ends_at must be after starts_at (otherwise 400)."""
+
     starts_at: Instant
-    ends_at: Instant
+    ends_at: Instant = Field(
+        description=f"Must be after starts_at. ISO 8601 with a UTC offset. {YEAR_RULE}",
+        json_schema_extra={"x-after": "starts_at"},
+    )
     capacity: int | None = Field(
         None, ge=1, le=1000, description="Defaults to the opportunity's capacity."
     )
     instructor_name: Text100 = ""
+
+    @model_validator(mode="after")
+    def ends_after_it_starts(self):
+        if self.ends_at <= self.starts_at:
+            raise ValueError(_("終了日時は開始日時より後にしてください。"))
+        return self
 
 
 # --- sign-ups ----------------------------------------------------------------

