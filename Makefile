@@ -10,6 +10,9 @@ PORT ?= 8000
 
 .PHONY: demo test setup setup-test lint pytest browser-deps migrate messages serve stop-db clean-db
 
+# Development only: DEBUG on (settings.py defaults it to off). Target-specific,
+# so it also holds for the `migrate` step that demo and serve depend on.
+demo serve: export DJANGO_DEBUG = true
 demo: setup migrate ## set up, load the demo network and run web + worker
 	$(PY) manage.py seed_demo
 	$(PY) manage.py embed_all

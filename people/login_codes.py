@@ -29,6 +29,11 @@ CODE_LENGTH = 8
 VALID_FOR = timedelta(days=14)
 
 
+class WeakPassword(DomainError):
+    """The code was right but the chosen password breaks a rule of
+    AUTH_PASSWORD_VALIDATORS; the message lists each rule, in the user's language."""
+
+
 def code_normalise(code: str) -> str:
     """Accept what people type: lower case, full-width letters, spaces and hyphens."""
     code = unicodedata.normalize("NFKC", code)
@@ -88,7 +93,7 @@ def participant_login_code_redeem(*, code: str, password: str) -> User:
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise DomainError(" ".join(error.messages)) from None
+        raise WeakPassword(" ".join(error.messages)) from None
     user.set_password(password)
     user.save(update_fields=["password"])
     login_code.used_at = now

@@ -4,12 +4,16 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError, NotAllowed
 from people.login_codes import ALPHABET, participant_login_code_issue, participant_login_code_redeem
 from people.models import LoginCode, User
+from people.views import FIRST_LOGIN_USERNAME
 from tests.builders import make_participant, make_user
 
 pytestmark = pytest.mark.django_db
@@ -96,11 +100,86 @@ def test_link_prefills_the_code(client, db):
     )
 
 
-def test_too_many_failures_are_throttled(client, db):
+def test_too_many_failures_are_throttled_in_the_database(client, participant, coach):
+    """Ten wrong codes from one client: the next try is refused with 429, even
+    with a right code, and the count is a row in the database (shared by every
+    worker), not the per-process cache."""
     from django.core.cache import cache
 
-    cache.clear()
-    for _ in range(10):
-        _post(client, "AAAA-AAAA")
+    code = participant_login_code_issue(participant=participant, by=coach)
+    responses = [_post(client, "AAAA-AAAA") for _ in range(9)]
+    assert {r.status_code for r in responses} == {200}
+    assert "有効期限" in responses[-1].content.decode()
     assert _post(client, "AAAA-AAAA").status_code == 429
     cache.clear()
+    response = _post(client, code)
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    assert "試した回数が多すぎます" in response.content.decode()
+    assert LoginCode.objects.get().used_at is None
+    attempt = AccessAttempt.objects.get(username=FIRST_LOGIN_USERNAME)
+    assert attempt.failures_since_start == 10
+    # Neither the codes tried nor the passwords are stored.
+    assert "AAAA" not in attempt.post_data and PASSWORD not in attempt.post_data
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert _post(client, code).status_code == 302
+
+
+def test_the_throttle_is_per_client_not_per_proxy(client, participant, coach):
+    """Behind the reverse proxy every request has the proxy's address; the
+    forwarded client address keeps one person's mistakes from blocking another."""
+    code = participant_login_code_issue(participant=participant, by=coach)
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        for _ in range(10):
+            client.post(
+                reverse("first_login"),
+                {"code": "AAAA-AAAA", "password1": PASSWORD, "password2": PASSWORD},
+                HTTP_X_FORWARDED_FOR="198.51.100.7",
+                **proxy,
+            )
+        response = client.post(
+            reverse("first_login"),
+            {"code": code, "password1": PASSWORD, "password2": PASSWORD},
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+            **proxy,
+        )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(participant.user.pk)
+
+
+def test_a_success_clears_the_clients_failures(client, participant, coach):
+    code = participant_login_code_issue(participant=participant, by=coach)
+    for _ in range(5):
+        _post(client, "AAAA-AAAA")
+    assert _post(client, code).status_code == 302
+    assert not AccessAttempt.objects.filter(username=FIRST_LOGIN_USERNAME).exists()
+
+
+def test_password_rules_do_not_count_as_wrong_codes(client, participant, coach):
+    code = participant_login_code_issue(participant=participant, by=coach)
+    for _ in range(12):
+        assert _post(client, code, password="12345678").status_code == 200
+    assert _post(client, code).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("abc", "このパスワードは短すぎます。最低 8 文字以上必要です。"),
+        ("password", "このパスワードは一般的すぎます。"),
+        ("20262026", "このパスワードは数字しか使われていません。"),
+        ("sato.example", "メールアドレス と似すぎています"),  # user…@example.jp
+    ],
+)
+def test_password_rules_are_explained_in_japanese(client, participant, coach, password, message):
+    code = participant_login_code_issue(participant=participant, by=coach)
+    response = _post(client, code, password=password)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert LoginCode.objects.get().used_at is None
+
+
+def test_password_rules_are_explained_in_english_too(client, participant, coach):
+    code = participant_login_code_issue(participant=participant, by=coach)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = _post(client, code, password="20262026")
+    assert "This password is entirely numeric." in response.content.decode()
