@@ -1,0 +1,18 @@
+// Behaviour that used to sit in inline event handlers (onclick=, onchange=),
+// which the Content-Security-Policy does not run. Delegated from the document,
+// so it also works in fragments that htmx swaps in. Every page works without it.
+document.addEventListener("change", function (event) {
+  // The language menu in the footer: choosing a language switches at once
+  // (without JavaScript, the <noscript> button submits the form).
+  var field = event.target.closest("[data-submit-on-change]");
+  if (field && field.form) field.form.submit();
+});
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+    return;
+  }
+  // The calendar feed's URL: one tap selects all of it, ready to copy.
+  var select = event.target.closest("[data-select-on-click]");
+  if (select) select.select();
+});
