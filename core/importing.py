@@ -10,6 +10,10 @@ opportunities, attendance, fee rules).
    an import would create, update or leave unchanged.
 5. A report keeps the first MAX_SHOWN_ERRORS messages and one line saying
    how many more there were, so a page or a terminal never floods.
+6. A report also keeps what happened to the first MAX_SHOWN_ROWS rows (row
+   number, created/updated/unchanged, a short label), so a preview can show
+   the rows it would write; ``progress(done, total)``, when given, is called
+   as rows are written (a background job shows it on the page).
 
 Writers compare before they save, so importing the same file twice reports
 everything as unchanged the second time.
@@ -31,6 +35,10 @@ from core.spreadsheets import Row, Sheet, SpreadsheetError, read_path, read_rows
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 MAX_SHOWN_ERRORS = 50
+MAX_SHOWN_ROWS = 200
+LABEL_LENGTH = 60
+
+Progress = Callable[[int, int], None]
 
 # Dates outside these are typing mistakes (0001-01-01, 2206-…) and would break
 # pages that do date arithmetic on them.
@@ -58,6 +66,13 @@ class RowError:
 
 
 @dataclass
+class RowOutcome:
+    row: int
+    outcome: str  # CREATED, UPDATED or UNCHANGED
+    label: str  # the row's key cells, e.g. "P001 山田 太郎"
+
+
+@dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
@@ -66,6 +81,9 @@ class ImportReport:
     written: bool = False
     rows: int = 0
     hidden_errors: int = 0  # left out of ``errors`` by limit_errors()
+    # What happened to the first MAX_SHOWN_ROWS rows written (or that would be
+    # written, in a preview); empty when the import has errors.
+    outcomes: list[RowOutcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -111,7 +129,9 @@ class Importer:
     """``clean(row, context)`` returns the row's values or raises RowInvalid;
     ``write(values, context)`` saves them and returns CREATED/UPDATED/UNCHANGED.
     ``prepare(rows)`` builds a context shared by all rows (lookups in bulk);
-    ``check_all(cleaned)`` finds problems across rows (duplicates)."""
+    ``check_all(cleaned)`` finds problems across rows (duplicates).
+    ``label_columns`` name the cells that identify a row in a preview (the
+    first two columns when empty)."""
 
     name: str
     columns: list[str]
@@ -119,6 +139,11 @@ class Importer:
     write: Callable[[Any, dict], str]
     prepare: Callable[[list[Row]], dict] = lambda rows: {}
     check_all: Callable[[list[tuple[Row, Any]]], list[RowError]] = lambda cleaned: []
+    label_columns: list[str] = field(default_factory=list)
+
+    def label(self, row: Row) -> str:
+        cells = (row[c] for c in (self.label_columns or self.columns[:2]))
+        return _shown(" ".join(c for c in cells if c), LABEL_LENGTH)
 
 
 # Each app registers its importers when Django loads it (AppConfig.ready imports
@@ -156,15 +181,26 @@ def _messages(exc: Exception) -> list[str]:
 
 
 def run_import(
-    importer: Importer, sheet: Sheet, *, dry_run: bool = False, context: dict | None = None
+    importer: Importer,
+    sheet: Sheet,
+    *,
+    dry_run: bool = False,
+    context: dict | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    report = _run_import(importer, sheet, dry_run=dry_run, context=context)
+    report = _run_import(
+        importer, sheet, dry_run=dry_run, context=context, progress=progress or _no_progress
+    )
     report.limit_errors()
     return report
 
 
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
 def _run_import(
-    importer: Importer, sheet: Sheet, *, dry_run: bool, context: dict | None
+    importer: Importer, sheet: Sheet, *, dry_run: bool, context: dict | None, progress: Progress
 ) -> ImportReport:
     report = ImportReport(rows=len(sheet.rows) + len({n for n, _m in sheet.problems}))
     try:
@@ -192,19 +228,26 @@ def _run_import(
     if report.errors:
         return report
 
+    total = len(cleaned)
+    progress(0, total)
     with transaction.atomic():
-        for row, values in cleaned:
+        for done, (row, values) in enumerate(cleaned, start=1):
             try:
                 with transaction.atomic():
-                    report.count(importer.write(values, ctx))
+                    outcome = importer.write(values, ctx)
+                report.count(outcome)
+                if len(report.outcomes) < MAX_SHOWN_ROWS:
+                    report.outcomes.append(RowOutcome(row.number, outcome, importer.label(row)))
             except (RowInvalid, ValidationError, IntegrityError, DataError, DomainError) as exc:
                 report.errors.extend(RowError(row.number, m) for m in _messages(exc))
+            progress(done, total)
         if report.errors or dry_run:
             transaction.set_rollback(True)
         else:
             report.written = True
     if report.errors:
         report.created = report.updated = report.unchanged = 0
+        report.outcomes = []
     return report
 
 
@@ -215,22 +258,28 @@ def import_file(
     filename: str,
     dry_run: bool = False,
     context: dict | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     try:
         sheet = read_rows(data, filename)
     except SpreadsheetError as exc:
         return ImportReport(errors=[RowError(0, str(exc))])
-    return run_import(importer, sheet, dry_run=dry_run, context=context)
+    return run_import(importer, sheet, dry_run=dry_run, context=context, progress=progress)
 
 
 def import_path(
-    importer: Importer, path, *, dry_run: bool = False, context: dict | None = None
+    importer: Importer,
+    path,
+    *,
+    dry_run: bool = False,
+    context: dict | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     try:
         sheet = read_path(path)
     except (SpreadsheetError, OSError) as exc:
         return ImportReport(errors=[RowError(0, str(exc))])
-    return run_import(importer, sheet, dry_run=dry_run, context=context)
+    return run_import(importer, sheet, dry_run=dry_run, context=context, progress=progress)
 
 
 # Field parsers: each raises RowInvalid with a Japanese message naming the column.

@@ -38,5 +38,8 @@ urlpatterns = [
     ),
     path("training-days/", views.training_days, name="training_days"),
     path("imports/", views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
+    path("imports/<int:pk>/confirm/", views.import_job_confirm_view, name="import_job_confirm"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -6,7 +6,6 @@ Every page requires a logged-in secretariat user; anyone else gets 403.
 
 from __future__ import annotations
 
-import base64
 from functools import wraps
 
 from django.contrib import messages
@@ -24,13 +23,15 @@ from django.views.decorators.http import require_POST
 from core.clock import fiscal_year_of, local_today, month_start
 from core.errors import DomainError
 from core.htmx import is_htmx
-from core.importing import import_file, importer_named, importer_names
+from core.importing import ImportReport, importer_named, importer_names
 from secretariat.forms import FeeRuleForm, ManualAdjustmentForm
 from training import selectors
 from training.exports import CONTENT_TYPES, EXPORTERS, line_note, units_text
+from training.import_jobs import import_job_confirm, import_job_start
 from training.models import (
     AuditEntry,
     FeeRule,
+    ImportJob,
     ManualAdjustment,
     PayoutLine,
     PayoutRun,
@@ -382,68 +383,123 @@ def training_days(request):
     )
 
 
+def _import_page_context(kind: str) -> dict:
+    return {
+        "kinds": IMPORT_LABELS,
+        "kind": kind,
+        "columns": [(IMPORT_LABELS[k], ",".join(importer_named(k).columns)) for k in IMPORT_LABELS],
+        "jobs": ImportJob.objects.defer("data", "report").select_related("created_by")[:10],
+    }
+
+
 @secretariat_required
 def import_upload(request):
-    """Upload → preview (row-numbered errors or counts, nothing written) →
-    confirm. The previewed file is kept in the session until it is confirmed,
-    so what is written is exactly what was previewed."""
-    context = {
-        "kinds": IMPORT_LABELS,
-        "kind": request.POST.get("kind") or request.GET.get("kind") or "attendance",
-        "columns": [(IMPORT_LABELS[k], ",".join(importer_named(k).columns)) for k in IMPORT_LABELS],
-    }
-    if request.method == "POST":
-        kind = request.POST.get("kind")
-        if kind not in importer_names():
-            raise PermissionDenied
-        if request.POST.get("confirm"):
-            pending = request.session.get("training_import")
-            if not pending or pending["kind"] != kind:
-                messages.error(
-                    request,
-                    _("確認したファイルが見つかりません。もう一度アップロードしてください。"),
-                )
-                return redirect("secretariat:import_upload")
-            data = base64.b64decode(pending["data"])
-            report = import_file(
-                importer_named(kind),
-                data=data,
-                filename=pending["name"],
-                context={"by": request.user},
+    """Upload → a preview job in the worker (training.import_jobs) → its page.
+    The job keeps the uploaded bytes, so what a confirmation writes is exactly
+    what was previewed."""
+    kind = request.POST.get("kind") or request.GET.get("kind") or "attendance"
+    if request.method != "POST":
+        return render(request, "secretariat/import_upload.html", _import_page_context(kind))
+    if kind not in importer_names():
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    error = None
+    if upload is None:
+        error = _("ファイルを選んでください。")
+    elif upload.size > MAX_UPLOAD_BYTES:
+        error = _("ファイルが大きすぎます（5MBまで）。")
+    else:
+        try:
+            job = import_job_start(
+                kind=kind, filename=upload.name or "", data=upload.read(), by=request.user
             )
-            del request.session["training_import"]
-            if report.ok:
-                messages.success(
-                    request,
-                    _("%(kind)sを取り込みました: %(summary)s")
-                    % {"kind": IMPORT_LABELS[kind], "summary": report.summary()},
-                )
-                return redirect("secretariat:import_upload")
-            context.update(report=report, filename=pending["name"])
+        except DomainError as exc:
+            error = exc.message
         else:
-            upload = request.FILES.get("file")
-            if upload is None:
-                messages.error(request, _("ファイルを選んでください。"))
-                return render(request, "secretariat/import_upload.html", context)
-            if upload.size > MAX_UPLOAD_BYTES:
-                messages.error(request, _("ファイルが大きすぎます（5MBまで）。"))
-                return render(request, "secretariat/import_upload.html", context)
-            data = upload.read()
-            report = import_file(
-                importer_named(kind),
-                data=data,
-                filename=upload.name,
-                dry_run=True,
-                context={"by": request.user},
-            )
-            if report.ok:
-                request.session["training_import"] = {
-                    "kind": kind,
-                    "name": upload.name,
-                    "data": base64.b64encode(data).decode(),
-                }
-            context.update(report=report, filename=upload.name, preview=True)
-    return render(request, "secretariat/import_upload.html", context)
+            return redirect("secretariat:import_job", pk=job.pk)
+    messages.error(request, error)
+    return render(request, "secretariat/import_upload.html", _import_page_context(kind), status=400)
+
+
+OUTCOME_LABELS = {
+    "created": gettext_lazy("新規"),
+    "updated": gettext_lazy("更新"),
+    "unchanged": gettext_lazy("変更なし"),
+}
+
+
+def _import_job_page(request, job: ImportJob, *, partial: bool = False, status: int = 200):
+    report = job.report or {}
+    outcomes = [
+        {**o, "outcome_label": OUTCOME_LABELS.get(o["outcome"], o["outcome"])}
+        for o in report.get("outcomes", [])
+    ]
+    write_job = ImportJob.objects.filter(preview=job).only("pk", "status").first()
+    context = {
+        "job": job,
+        "kind_label": IMPORT_LABELS.get(job.kind, job.kind),
+        "report": report,
+        "outcomes": outcomes,
+        "more_rows": max(
+            0,
+            report.get("created", 0)
+            + report.get("updated", 0)
+            + report.get("unchanged", 0)
+            - len(outcomes),
+        ),
+        "summary": ImportReport(
+            created=report.get("created", 0),
+            updated=report.get("updated", 0),
+            unchanged=report.get("unchanged", 0),
+        ).summary(),
+        "write_job": write_job,
+        "can_confirm": (
+            job.mode == ImportJob.Mode.PREVIEW
+            and job.status == ImportJob.Status.DONE
+            and not report.get("error_count", 0)
+            and write_job is None
+        ),
+    }
+    template = "secretariat/import_job.html"
+    return render(
+        request, f"{template}#job-status" if partial else template, context, status=status
+    )
+
+
+def _import_job(pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+
+
+@secretariat_required
+def import_job(request, pk: int):
+    return _import_job_page(request, _import_job(pk), partial=is_htmx(request))
+
+
+@secretariat_required
+def import_job_status(request, pk: int):
+    """The status part of the job page, polled by htmx while the job runs."""
+    job = _import_job(pk)
+    if not is_htmx(request):
+        return redirect("secretariat:import_job", pk=job.pk)
+    return _import_job_page(request, job, partial=True)
+
+
+@secretariat_required
+@require_POST
+def import_job_confirm_view(request, pk: int):
+    job = _import_job(pk)
+    try:
+        write = import_job_confirm(job=job, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        job.refresh_from_db()
+        return _import_job_page(request, job, status=exc.status_code)
+    messages.success(
+        request,
+        _("%(kind)sの取り込みを始めました。終わるとこのページに結果が出ます。")
+        % {"kind": IMPORT_LABELS.get(write.kind, write.kind)},
+    )
+    return redirect("secretariat:import_job", pk=write.pk)
 
 
 @secretariat_required

@@ -9,6 +9,7 @@ from training.models import (
     Attendance,
     AuditEntry,
     FeeRule,
+    ImportJob,
     ManualAdjustment,
     PayoutLine,
     PayoutRun,
@@ -97,6 +98,15 @@ class ManualAdjustmentAdmin(ReadOnlyAdmin):
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "target_type", "target_id"]
     list_filter = ["action", "target_type"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    # Started and confirmed on the secretariat's import page (training.import_jobs).
+    list_display = ["created_at", "kind", "filename", "mode", "status", "rows_done", "rows_total"]
+    list_filter = ["kind", "mode", "status"]
+    exclude = ["data"]  # the uploaded file: personal data, not for browsing
+    raw_id_fields = ["preview", "created_by"]
 
 
 @admin.register(ProgrammeTarget)

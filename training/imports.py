@@ -313,6 +313,7 @@ attendance_importer = importer_register(
         write=_write_attendance,
         prepare=_prepare_attendance,
         check_all=_check_attendance,
+        label_columns=["date", "start", "opportunity_code", "person_code", "status"],
     )
 )
 

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -611,3 +613,102 @@ class ActivityRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} {self.get_activity_display()} {self.held_on}"
+
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024  # the upload page's cap, kept by the table too
+
+
+class ImportJob(models.Model):
+    """One run of a spreadsheet import in the django-q2 worker: a preview
+    (checks and writes, then rolls back) or the write run that confirms a
+    done, error-free preview with the same bytes (training.import_jobs)."""
+
+    class Mode(models.TextChoices):
+        PREVIEW = "preview", _("確認")
+        WRITE = "write", _("取り込み")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("順番待ち")
+        RUNNING = "running", _("処理中")
+        DONE = "done", _("完了")
+        FAILED = "failed", _("失敗")
+
+    kind = models.CharField(_("種類"), max_length=40)
+    filename = models.CharField(_("ファイル名"), max_length=255)
+    data = models.BinaryField(_("ファイルの中身"))
+    mode = models.CharField(_("処理"), max_length=10, choices=Mode, default=Mode.PREVIEW)
+    status = models.CharField(_("状態"), max_length=10, choices=Status, default=Status.QUEUED)
+    preview = models.OneToOneField(
+        "self",
+        verbose_name=_("確認した処理"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="write_job",
+    )
+    rows_done = models.PositiveIntegerField(_("処理済みの行"), default=0)
+    rows_total = models.PositiveIntegerField(_("行数"), default=0)
+    report = models.JSONField(_("結果"), default=dict, blank=True)
+    message = models.TextField(_("メッセージ"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("依頼者"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("受付日時"), default=timezone.now)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("取り込み処理")
+        verbose_name_plural = _("取り込み処理")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode__in=["preview", "write"]),
+                name="training_importjob_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="training_importjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="") & ~Q(filename=""),
+                name="training_importjob_kind_and_filename_given",
+            ),
+            # A write run always confirms a preview; a preview confirms nothing.
+            models.CheckConstraint(
+                condition=Q(mode="write", preview__isnull=False)
+                | Q(mode="preview", preview__isnull=True),
+                name="training_importjob_write_confirms_a_preview",
+            ),
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=F("rows_total")),
+                name="training_importjob_progress_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["done", "failed"], finished_at__isnull=False)
+                | Q(status__in=["queued", "running"], finished_at__isnull=True),
+                name="training_importjob_finished_when_over",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("data"), IMPORT_MAX_BYTES),
+                name="training_importjob_data_within_cap",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.filename} ({self.get_mode_display()} {self.get_status_display()})"
+        )
+
+    @property
+    def over(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.over:
+            return 100
+        return self.rows_done * 100 // self.rows_total if self.rows_total else 0

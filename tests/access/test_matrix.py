@@ -191,6 +191,9 @@ ROWS = [
     Row("secretariat:payout_adjustment_add", "POST", lambda w: [1]),
     Row("secretariat:payout_adjustment_remove", "POST", lambda w: [1, 1]),
     Row("secretariat:payout_run_export", "GET", lambda w: [1, "csv"]),
+    Row("secretariat:import_job", "GET", lambda w: [1]),
+    Row("secretariat:import_job_status", "GET", lambda w: [1]),
+    Row("secretariat:import_job_confirm", "POST", lambda w: [1]),
     # --- the API: organisation B's objects, participant B's sign-ups.
     Row("api:list_own_opportunities", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
     Row(
@@ -326,6 +329,7 @@ def _state() -> tuple:
         ("training", "Attendance"),
         ("training", "PayoutRun"),
         ("training", "FeeRule"),
+        ("training", "ImportJob"),
         ("people", "ReadinessAssessment"),
         ("people", "Supporter"),
         ("people", "ParticipantProfile"),

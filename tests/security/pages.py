@@ -2,8 +2,9 @@
 XSS/CSP tests (server side in tests/security, in Chromium in tests/browser)."""
 
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.security.xss_world import XssWorld
+from tests.security.xss_world import XssWorld, payload
 
 
 def pages_by_role(w: XssWorld) -> dict[str, list[str]]:
@@ -12,6 +13,7 @@ def pages_by_role(w: XssWorld) -> dict[str, list[str]]:
     line = w.partner_run.lines.exclude(session_ids=[]).first()
     assert line is not None
     rule = w.partner_run.rule.code
+    job = _import_job(w)
     return {
         "anonymous": [
             reverse("home"),
@@ -62,6 +64,7 @@ def pages_by_role(w: XssWorld) -> dict[str, list[str]]:
             reverse("secretariat:training_days"),
             reverse("secretariat:audit_log"),
             reverse("secretariat:import_upload"),
+            reverse("secretariat:import_job", args=[job.pk]),
             reverse("secretariat:targets_edit"),
             reverse("coach_caseload"),
             reverse("coach_participant", args=[part]),
@@ -76,3 +79,30 @@ def pages_by_role(w: XssWorld) -> dict[str, list[str]]:
             reverse("admin:training_auditentry_changelist"),
         ],
     }
+
+
+def _import_job(w: XssWorld):
+    """A done preview whose file name and row labels came from an upload."""
+    from training.models import ImportJob
+
+    label = payload("IJ", 60)
+    return ImportJob.objects.create(
+        kind="partners",
+        filename=payload("IF", 255),
+        data=b"",
+        status="done",
+        rows_done=1,
+        rows_total=1,
+        report={
+            "created": 1,
+            "updated": 0,
+            "unchanged": 0,
+            "rows": 1,
+            "written": False,
+            "error_count": 0,
+            "errors": [],
+            "outcomes": [{"row": 2, "outcome": "created", "label": label}],
+        },
+        created_by=w.secretariat,
+        finished_at=timezone.now(),
+    )

@@ -317,18 +317,27 @@ def test_command_prints_at_most_the_first_errors_and_exits_with_1(tmp_path, caps
     assert Partner.objects.count() == 0
 
 
-def test_import_page_caps_errors_and_survives_broken_files(client, secretariat):
+def test_import_page_caps_errors_and_survives_broken_files(
+    client, secretariat, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(secretariat)
     url = reverse("secretariat:import_upload")
-    upload = SimpleUploadedFile("p.csv", _many_bad_partner_rows(120))
-    page = client.post(url, {"kind": "partners", "file": upload}).content.decode()
+
+    def job_page(data: bytes):
+        upload = SimpleUploadedFile("p.csv", data)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"kind": "partners", "file": upload})
+        assert response.status_code == 302
+        return client.get(response["Location"])
+
+    page = job_page(_many_bad_partner_rows(120)).content.decode()
     assert "120件のエラーがあります" in page and "ほかに70件" in page
     assert page.count("行目: ") == MAX_SHOWN_ERRORS
     assert "121行目" not in page
     for kind, (data, expected) in _bad_files().items():
-        response = client.post(url, {"kind": "partners", "file": SimpleUploadedFile("p.csv", data)})
+        response = job_page(data)
         assert response.status_code == 200, kind
         assert expected.split(": ")[-1] in response.content.decode(), kind
     assert Partner.objects.count() == 0

@@ -118,18 +118,27 @@ def test_compute_from_the_list_page(client, secretariat):
 PARTNERS = "code,name,name_kana,category,municipality,address,lat,lon,offers\r\nP001,さんぶ農園,,commerce,山武市,,,,place\r\n"
 
 
-def test_upload_previews_then_imports_and_rejects_bad_files(client, secretariat):
+def test_upload_previews_then_imports_and_rejects_bad_files(
+    client, secretariat, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(secretariat)
     url = reverse("secretariat:import_upload")
     bad = SimpleUploadedFile("p.csv", (PARTNERS + "P002,,,bad,山武市,,,,\r\n").encode("cp932"))
-    page = client.post(url, {"kind": "partners", "file": bad}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        job_url = client.post(url, {"kind": "partners", "file": bad})["Location"]
+    page = client.get(job_url).content.decode()
     assert "3行目" in page and "何も取り込んでいません" in page and "この内容で取り込む" not in page
     good = SimpleUploadedFile("p.csv", PARTNERS.encode("cp932"))
-    page = client.post(url, {"kind": "partners", "file": good}).content.decode()
-    assert "新規 1件" in page and Partner.objects.count() == 0  # preview only
-    response = client.post(url, {"kind": "partners", "confirm": "1"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_url = client.post(url, {"kind": "partners", "file": good})["Location"]
+    page = client.get(job_url).content.decode()
+    assert "新規 1件" in page and "P001 さんぶ農園" in page
+    assert Partner.objects.count() == 0  # preview only
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(job_url + "confirm/")
+    response = client.get(response["Location"])
     assert "取り込みました" in response.content.decode()
     assert Partner.objects.get(code="P001").name == "さんぶ農園"
 
