@@ -72,6 +72,14 @@ class SessionAdmin(admin.ModelAdmin):
     # tells the people signed up; an edit here would do neither.
     readonly_fields = ["seats_taken", "status"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once held (attendance taken) or cancelled, a session's place and times
+        # decide fees already counted or paid: corrections go through the
+        # attendance pages and services, which keep the audit log.
+        if obj is not None and obj.status != Session.Status.SCHEDULED:
+            return [*self.readonly_fields, "opportunity", "starts_at", "ends_at", "capacity"]
+        return self.readonly_fields
+
 
 @admin.register(Signup)
 class SignupAdmin(admin.ModelAdmin):

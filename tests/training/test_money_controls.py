@@ -159,3 +159,16 @@ def test_an_approved_run_takes_no_manual_adjustment(approved_run, secretariat):
             run=approved_run, payee_code="A", amount_yen=1_000, reason="追加", by=secretariat
         )
     assert approved_run.manual_adjustments.count() == 0
+
+
+def test_the_admin_cannot_move_a_held_sessions_times(client):
+    admin_user = make_user(role=User.Role.SECRETARIAT, username="root")
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    opportunity = make_opportunity(partner=make_partner(code="A"))
+    held = attend(make_session(opportunity=opportunity)).session
+    ahead = make_session(opportunity=opportunity, day=date(2099, 5, 11), status="scheduled")
+    client.force_login(admin_user)
+    url = "admin:opportunities_session_change"
+    assert b'name="starts_at_0"' not in client.get(reverse(url, args=[held.pk])).content
+    assert b'name="starts_at_0"' in client.get(reverse(url, args=[ahead.pk])).content
