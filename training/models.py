@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import fiscal_year_of, local_today
+from core.money import format_yen
 from opportunities.models import Opportunity
 from training.engine import Terms
 
@@ -415,7 +416,7 @@ def _audit_text(key: str, value, labels: dict | None = None) -> str:
     if isinstance(value, bool):
         return str(_("はい") if value else _("いいえ"))
     if isinstance(value, int) and key.endswith("_yen"):
-        return f"¥{value:,}"
+        return format_yen(value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

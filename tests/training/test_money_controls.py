@@ -172,3 +172,12 @@ def test_the_admin_cannot_move_a_held_sessions_times(client):
     url = "admin:opportunities_session_change"
     assert b'name="starts_at_0"' not in client.get(reverse(url, args=[held.pk])).content
     assert b'name="starts_at_0"' in client.get(reverse(url, args=[ahead.pk])).content
+
+
+def test_the_audit_log_shows_a_refund_as_a_negative_amount(client, approved_run, secretariat):
+    payout_run_compute(rule=approved_run.rule, month=JUNE, by=secretariat)
+    run = PayoutRun.objects.get(month=JUNE)
+    payout_adjustment_add(run=run, payee_code="A", amount_yen=-1_000, reason="返金", by=secretariat)
+    client.force_login(secretariat)
+    page = client.get(reverse("secretariat:audit_log")).content.decode()
+    assert "金額</strong>: — → -¥1,000" in page
