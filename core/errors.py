@@ -1,5 +1,5 @@
 """Domain errors raised by services. Views turn them into messages; the API
-maps them to 4xx responses in config/api.py."""
+maps them to 4xx responses in api/main.py."""
 
 
 class DomainError(Exception):

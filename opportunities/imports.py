@@ -1,4 +1,4 @@
-"""Spreadsheet imports of partners and opportunities (see training/importing.py
+"""Spreadsheet imports of partners and opportunities (see core/importing.py
 for the all-or-nothing frame they run in)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Spreadsheet import of participants (see training/importing.py for the frame)."""
+"""Spreadsheet import of participants (see core/importing.py for the frame)."""
 
 from __future__ import annotations
 
