@@ -9,7 +9,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.clock import JST
-from matching.selectors import opportunities_for_participant, participants_for_opportunity
+from matching.selectors import participants_for_opportunity, recommendations_for_participant
 from opportunities.models import Opportunity, Session, Signup
 from people.models import ParticipantProfile, User
 from people.selectors import participants_visible_to
@@ -146,7 +146,8 @@ def sessions_placeable(
     *, opportunities, participant: ParticipantProfile | None = None, limit_per_opportunity: int = 5
 ) -> dict[int, list[Session]]:
     """Upcoming, open sessions of the given opportunities, keyed by opportunity
-    id, leaving out those the participant is already signed up for."""
+    id, leaving out those the participant is already signed up for. Each has
+    ``clash``: the participant's seat or request at the same time, or None."""
     ids = [o.pk for o in opportunities]
     result: dict[int, list[Session]] = {pk: [] for pk in ids}
     sessions = Session.objects.filter(
@@ -155,15 +156,36 @@ def sessions_placeable(
         status=Session.Status.SCHEDULED,
         starts_at__gte=timezone.now(),
     ).order_by("starts_at")
+    held: list[Signup] = []
     if participant is not None:
         sessions = sessions.exclude(
             pk__in=Signup.objects.filter(participant=participant)
             .exclude(status=Signup.Status.CANCELLED)
             .values("session_id")
         )
+        # What already holds the participant's time, to mark dates that clash.
+        held = list(
+            Signup.objects.filter(
+                participant=participant,
+                status__in=Signup.TIME_HOLDING_STATUSES,
+                session_cancelled=False,
+                session_ends_at__gt=timezone.now(),
+            )
+            .select_related("session__opportunity")
+            .order_by("session_starts_at")
+        )
     for session in sessions:
         bucket = result[session.opportunity_id]
         if len(bucket) < limit_per_opportunity:
+            session.clash = next(  # type: ignore[attr-defined]
+                (
+                    h
+                    for h in held
+                    if h.session_starts_at < session.ends_at
+                    and h.session_ends_at > session.starts_at
+                ),
+                None,
+            )
             bucket.append(session)
     return result
 
@@ -172,7 +194,9 @@ def sessions_placeable(
 
 
 def matches_for_participant(*, participant: ParticipantProfile, limit: int = 10) -> list:
-    return opportunities_for_participant(participant=participant, limit=limit)
+    """The participant's stored recommendations (the same list she sees), with
+    the coach's wording of the reasons."""
+    return recommendations_for_participant(participant=participant, limit=limit)
 
 
 def matches_for_opportunity(*, opportunity: Opportunity, user: User, limit: int = 20) -> list:

@@ -16,17 +16,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coach import selectors as cs
-from coach.forms import AssessmentForm, ParticipantCreateForm
+from coach.forms import (
+    AssessmentForm,
+    AvailabilityFormSet,
+    CaseNoteForm,
+    ParticipantCreateForm,
+    ParticipantEditForm,
+)
 from core.clock import local_today
 from core.errors import DomainError
 from core.htmx import is_htmx
 from opportunities.models import Opportunity, Session
 from opportunities.selectors import session_list_upcoming
 from opportunities.services import signup_approve, signup_create, signup_decline
+from people.case_notes import case_note_add, case_notes_for
 from people.coach_services import participant_account_create
 from people.login_codes import participant_login_code_issue
 from people.selectors import can_manage_participant, can_see_support_notes, participants_visible_to
-from people.services import readiness_record
+from people.services import participant_profile_update, readiness_record
 
 CASELOAD_PAGE_SIZE = 25
 
@@ -72,7 +79,7 @@ def coach_caseload(request):
     )
 
 
-def _participant_context(request, participant, assessment_form=None) -> dict:
+def _participant_context(request, participant, assessment_form=None, case_note_form=None) -> dict:
     matches = cs.matches_for_participant(participant=participant, limit=10)
     placeable = cs.sessions_placeable(
         opportunities=[m.opportunity for m in matches], participant=participant
@@ -89,6 +96,9 @@ def _participant_context(request, participant, assessment_form=None) -> dict:
         "requests": cs.signup_requests_for(user=request.user, participant=participant),
         "upcoming": cs.signups_upcoming_for(participant=participant)[:10],
         "attendance": cs.attendance_summary(participant=participant),
+        "can_manage": can_manage_participant(user=request.user, participant=participant),
+        "case_notes": case_notes_for(user=request.user, participant=participant)[:50],
+        "case_note_form": case_note_form or CaseNoteForm(),
     }
 
 
@@ -274,4 +284,91 @@ def coach_login_code(request, code: str):
             "login_code": participant_login_code_issue(participant=participant, by=request.user),
             "created": False,
         },
+    )
+
+
+@coach_required
+@require_POST
+def coach_case_note_add(request, code: str):
+    """Append a case note; notes are never edited (a correction is a new note)."""
+    participant = _participant_or_404(request, code)
+    if not can_manage_participant(user=request.user, participant=participant):
+        raise PermissionDenied
+    form = CaseNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_note_add(
+                participant=participant, author=request.user, body=form.cleaned_data["body"]
+            )
+        except DomainError as error:
+            form.add_error("body", error.message)
+        else:
+            messages.success(request, _("ケース記録を残しました。"))
+            return redirect(reverse("coach_participant", args=[participant.code]) + "#case-notes")
+    return render(
+        request,
+        "coach/participant_detail.html",
+        _participant_context(request, participant, case_note_form=form),
+        status=400,
+    )
+
+
+def _edit_initial(participant) -> dict:
+    return {
+        "display_name": participant.display_name,
+        "name_kana": participant.name_kana,
+        "self_description": participant.self_description,
+        "skills": "、".join(participant.skills),
+        "interests": "、".join(participant.interests),
+        "municipality": participant.municipality,
+        "max_travel_km": participant.max_travel_km,
+        "emergency_contact": participant.emergency_contact,
+        "support_notes": participant.support_notes,
+    }
+
+
+@coach_required
+def coach_participant_edit(request, code: str):
+    """The coach edits a participant's profile, availability, emergency contact
+    and support background, through people.services (which records who changed
+    what, never the sensitive values)."""
+    participant = _participant_or_404(request, code)
+    if not can_manage_participant(user=request.user, participant=participant):
+        raise PermissionDenied
+    slots = [
+        {"weekday": s.weekday, "start": s.start, "end": s.end}
+        for s in participant.availability.order_by("weekday", "start")
+    ]
+    if request.method == "POST":
+        form = ParticipantEditForm(request.POST)
+        availability = AvailabilityFormSet(request.POST, prefix="slots")
+    else:
+        form = ParticipantEditForm(initial=_edit_initial(participant))
+        availability = AvailabilityFormSet(initial=slots, prefix="slots")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and availability.is_valid():
+            data = dict(form.cleaned_data)
+            data["skills"] = form.split_terms(data["skills"])
+            data["interests"] = form.split_terms(data["interests"])
+            data["availability"] = [
+                (row["weekday"], row["start"], row["end"])
+                for row in availability.cleaned_data
+                if row and row.get("weekday") is not None
+            ]
+            try:
+                participant_profile_update(
+                    participant=participant, actor=request.user, changes=data
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("プロフィールを保存しました。"))
+                return redirect("coach_participant", code=participant.code)
+        status = 400
+    return render(
+        request,
+        "coach/participant_edit.html",
+        {"participant": participant, "form": form, "availability": availability},
+        status=status,
     )

@@ -1,7 +1,13 @@
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    ArrayField,
+    DateTimeRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +60,9 @@ class Partner(models.Model):
     open_during_business_hours = models.BooleanField(_("営業時間中いつでも"), default=False)
     opening_notes = models.TextField(_("開所時間の補足"), blank=True)
     is_active = models.BooleanField(_("有効"), default=True)
+    notify_staff = models.BooleanField(
+        _("申込・キャンセル・繰り上げをスタッフにメールで知らせる"), default=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,9 +84,14 @@ class Partner(models.Model):
                     ]
                 ),
                 name="opportunities_partner_category_valid",
+                violation_error_message=_("分類は一覧の中から選んでください。"),
             ),
             models.CheckConstraint(
-                condition=LOCATION_VALID, name="opportunities_partner_location_valid"
+                condition=LOCATION_VALID,
+                name="opportunities_partner_location_valid",
+                violation_error_message=_(
+                    "緯度と経度は両方そろえて、正しい範囲（緯度−90〜90、経度−180〜180）で入れてください。"
+                ),
             ),
         ]
 
@@ -103,14 +117,19 @@ class OpeningSlot(models.Model):
         ordering = ["weekday", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(weekday__lte=6), name="opportunities_openingslot_weekday_valid"
+                condition=Q(weekday__lte=6),
+                name="opportunities_openingslot_weekday_valid",
+                violation_error_message=_("曜日は月曜日から日曜日の中から選んでください。"),
             ),
             models.CheckConstraint(
-                condition=Q(start__lt=F("end")), name="opportunities_openingslot_start_before_end"
+                condition=Q(start__lt=F("end")),
+                name="opportunities_openingslot_start_before_end",
+                violation_error_message=_("終了時刻は開始時刻より後にしてください。"),
             ),
             models.UniqueConstraint(
                 fields=["partner", "weekday", "start"],
                 name="opportunities_openingslot_no_duplicates",
+                violation_error_message=_("同じ曜日・同じ開始時刻の開所時間がすでにあります。"),
             ),
         ]
 
@@ -192,17 +211,24 @@ class Opportunity(models.Model):
                     ]
                 ),
                 name="opportunities_opportunity_kind_valid",
+                violation_error_message=_("活動の種類は一覧の中から選んでください。"),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "open", "closed"]),
                 name="opportunities_opportunity_status_valid",
+                violation_error_message=_(
+                    "状態は「下書き」「募集中」「終了」のどれかを選んでください。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(min_readiness__gte=1, min_readiness__lte=5),
                 name="opportunities_opportunity_readiness_on_ladder",
+                violation_error_message=_("目安のステップは1から5の間で選んでください。"),
             ),
             models.CheckConstraint(
-                condition=Q(capacity__gte=1), name="opportunities_opportunity_capacity_positive"
+                condition=Q(capacity__gte=1),
+                name="opportunities_opportunity_capacity_positive",
+                violation_error_message=_("1回の定員は1人以上にしてください。"),
             ),
             # Only intermediate employment has an employment type, and it must have one.
             models.CheckConstraint(
@@ -212,9 +238,16 @@ class Opportunity(models.Model):
                 )
                 | (~Q(kind="intermediate_employment") & Q(employment_type="")),
                 name="opportunities_opportunity_employment_type_matches_kind",
+                violation_error_message=_(
+                    "雇用形態は、種類が「中間的就労」のときだけ選んでください（中間的就労では必ず選びます）。"
+                ),
             ),
             models.CheckConstraint(
-                condition=LOCATION_VALID, name="opportunities_opportunity_location_valid"
+                condition=LOCATION_VALID,
+                name="opportunities_opportunity_location_valid",
+                violation_error_message=_(
+                    "緯度と経度は両方そろえて、正しい範囲（緯度−90〜90、経度−180〜180）で入れてください。"
+                ),
             ),
         ]
         indexes = [models.Index(fields=["status", "kind"], name="opp_status_kind_idx")]
@@ -260,21 +293,32 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=Q(starts_at__lt=F("ends_at")),
                 name="opportunities_session_starts_before_ends",
+                violation_error_message=_("終了日時は開始日時より後にしてください。"),
             ),
             models.CheckConstraint(
-                condition=Q(capacity__gte=1), name="opportunities_session_capacity_positive"
+                condition=Q(capacity__gte=1),
+                name="opportunities_session_capacity_positive",
+                violation_error_message=_("定員は1人以上にしてください。"),
             ),
             models.CheckConstraint(
                 condition=Q(seats_taken__lte=F("capacity")),
                 name="opportunities_session_not_overbooked",
+                violation_error_message=_(
+                    "確定済みの人数が定員を超えています。定員を増やすか、申込を調整してください。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["scheduled", "held", "cancelled"]),
                 name="opportunities_session_status_valid",
+                violation_error_message=_(
+                    "状態は「予定」「実施済み」「中止」のどれかを選んでください。"
+                ),
             ),
             # Spreadsheet imports identify a session by opportunity, date and start.
             models.UniqueConstraint(
-                fields=["opportunity", "starts_at"], name="opportunities_session_one_per_start"
+                fields=["opportunity", "starts_at"],
+                name="opportunities_session_one_per_start",
+                violation_error_message=_("この活動には同じ開始日時の回がすでにあります。"),
             ),
         ]
         indexes = [models.Index(fields=["starts_at"], name="session_starts_at_idx")]
@@ -289,6 +333,16 @@ class Session(models.Model):
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def has_started(self) -> bool:
+        """Attendance is taken from the start of a session on."""
+        return self.starts_at <= timezone.now()
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
 
 
 class Signup(models.Model):
@@ -307,6 +361,9 @@ class Signup(models.Model):
         CANCELLED = "cancelled", _("キャンセル")
 
     ACTIVE_STATUSES = [Status.REQUESTED, Status.CONFIRMED, Status.WAITLISTED]
+    # The sign-ups that hold a person's time: a seat, or a request waiting for a
+    # coach. A person holds at most one of these at any moment (see Meta).
+    TIME_HOLDING_STATUSES = [Status.REQUESTED, Status.CONFIRMED]
 
     session = models.ForeignKey(
         Session, verbose_name=_("開催回"), on_delete=models.PROTECT, related_name="signups"
@@ -335,6 +392,13 @@ class Signup(models.Model):
     )
     created_at = models.DateTimeField(_("申込日時"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Copies of the session's time and whether it is cancelled, so that the
+    # exclusion constraint below can see them. A database trigger (migration
+    # 0005) keeps them equal to the session's on every insert and every session
+    # update; save() fills them in for the in-memory instance.
+    session_starts_at = models.DateTimeField(_("開始"), editable=False)
+    session_ends_at = models.DateTimeField(_("終了"), editable=False)
+    session_cancelled = models.BooleanField(_("開催回が中止"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("申込")
@@ -344,16 +408,57 @@ class Signup(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["requested", "confirmed", "waitlisted", "cancelled"]),
                 name="opportunities_signup_status_valid",
+                violation_error_message=_("申込の状態が正しくありません。"),
             ),
             models.UniqueConstraint(
                 fields=["session", "participant"],
                 condition=~Q(status="cancelled"),
                 name="opportunities_signup_one_active_per_person",
+                violation_error_message=_("すでにこの回に申し込んでいます。"),
+            ),
+            # No clashes: one person, at most one seat or request at any moment.
+            ExclusionConstraint(
+                name="opportunities_signup_no_clash",
+                expressions=[
+                    ("participant", RangeOperators.EQUAL),
+                    (
+                        TsTzRange("session_starts_at", "session_ends_at", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(status__in=["requested", "confirmed"], session_cancelled=False),
+                violation_error_message=_("同じ時間に別の予定があります。"),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.participant} → {self.session} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        self.copy_session_times()
+        super().save(*args, **kwargs)
+
+    def copy_session_times(self) -> None:
+        """The trigger is the source of truth; this keeps the instance in step."""
+        if self.session_id is not None and (
+            self.session_starts_at is None or self.session_ends_at is None
+        ):
+            session = self.session
+            self.session_starts_at = session.starts_at
+            self.session_ends_at = session.ends_at
+            self.session_cancelled = session.status == Session.Status.CANCELLED
+
+    def clean_fields(self, exclude=None):
+        self.copy_session_times()
+        super().clean_fields(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        # ExclusionConstraint.validate() cannot evaluate its condition when a
+        # field the condition reads has already failed validation; that field
+        # has its own error, so skip the clash check then.
+        if exclude and {"status", "session_cancelled"} & set(exclude):
+            exclude = {*exclude, "participant"}
+        super().validate_constraints(exclude=exclude)
 
 
 class NotificationLog(models.Model):

@@ -117,6 +117,46 @@ def session_cancel(*, session: Session) -> Session:
     return session
 
 
+def _clash_for(
+    *, participant: ParticipantProfile, session: Session, exclude_pk: int | None = None
+) -> Signup | None:
+    """The participant's seat or request that overlaps this session in time, if any."""
+    others = Signup.objects.filter(
+        participant=participant,
+        status__in=Signup.TIME_HOLDING_STATUSES,
+        session_cancelled=False,
+        session_starts_at__lt=session.ends_at,
+        session_ends_at__gt=session.starts_at,
+    ).exclude(session_id=session.pk)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.select_related("session__opportunity").order_by("session_starts_at", "pk").first()
+
+
+def _clash_error(clash: Signup | None) -> Conflict:
+    if clash is None:
+        return Conflict(_("同じ時間に別の予定があります。"))
+    starts = timezone.localtime(clash.session.starts_at)
+    return Conflict(
+        _("同じ時間に「%(title)s」（%(date)s %(time)s）の予定があります。")
+        % {
+            "title": clash.session.opportunity.title,
+            "date": f"{starts.year}/{starts.month}/{starts.day}",
+            "time": f"{starts:%H:%M}",
+        }
+    )
+
+
+def _refuse_clash(*, participant: ParticipantProfile, session: Session, exclude_pk=None) -> None:
+    clash = _clash_for(participant=participant, session=session, exclude_pk=exclude_pk)
+    if clash is not None:
+        raise _clash_error(clash)
+
+
+def _is_clash(error: IntegrityError) -> bool:
+    return "opportunities_signup_no_clash" in str(error)
+
+
 def _take_seat(session: Session) -> bool:
     # One conditional UPDATE rather than read-check-write: PostgreSQL re-checks
     # the condition on the row it locks, so of two people racing for the last
@@ -165,6 +205,8 @@ def signup_create(
     placed_by_staff = by.is_coach or by.is_secretariat
     if fit == TOO_HIGH:
         raise NotAllowed(_("この活動は今のステップからは2段階以上先のため、申し込めません。"))
+    # A person is in one place at a time; the exclusion constraint is the backstop.
+    _refuse_clash(participant=participant, session=session)
 
     if fit == NEXT_STEP and not placed_by_staff:
         status = Signup.Status.REQUESTED
@@ -184,8 +226,11 @@ def signup_create(
                 created_by=by,
                 decided_by=by if (fit == NEXT_STEP and placed_by_staff) else None,
             )
-    except IntegrityError:
+    except IntegrityError as error:
         # The outer transaction rolls back the seat we may have taken.
+        if _is_clash(error):
+            # Another sign-up for the same time won a race with this one.
+            raise _clash_error(_clash_for(participant=participant, session=session)) from None
         raise Conflict(_("すでにこの回に申し込んでいます。")) from None
     if notify:
         _notify_on_commit(NOTIFY_SIGNUP, signup.pk, status)
@@ -193,19 +238,35 @@ def signup_create(
 
 
 def _promote_from_waitlist(session: Session, *, notify: bool) -> Signup | None:
-    first = (
+    """Give a freed seat to the first person waiting who is free at that time;
+    someone who has meanwhile taken another seat at the same time is passed
+    over (and keeps their place on the waitlist)."""
+    waiting = (
         Signup.objects.select_for_update(skip_locked=True)
         .filter(session=session, status=Signup.Status.WAITLISTED)
+        .select_related("session")
         .order_by("created_at", "pk")
-        .first()
     )
-    if first is None or not _take_seat(session):
-        return None
-    first.status = Signup.Status.CONFIRMED
-    first.save(update_fields=["status", "updated_at"])
-    if notify:
-        _notify_on_commit(NOTIFY_SIGNUP, first.pk, "promoted")
-    return first
+    for candidate in waiting:
+        if _clash_for(participant=candidate.participant, session=session) is not None:
+            continue
+        if not _take_seat(session):
+            return None
+        candidate.status = Signup.Status.CONFIRMED
+        try:
+            with transaction.atomic():
+                candidate.save(update_fields=["status", "updated_at"])
+        except IntegrityError as error:
+            if not _is_clash(error):
+                raise
+            # A clash that appeared after the check (a race): give the seat back.
+            _free_seat(session)
+            candidate.status = Signup.Status.WAITLISTED
+            continue
+        if notify:
+            _notify_on_commit(NOTIFY_SIGNUP, candidate.pk, "promoted")
+        return candidate
+    return None
 
 
 @transaction.atomic
@@ -217,6 +278,8 @@ def signup_cancel(*, signup: Signup, by: User, notify: bool = True) -> Signup:
     held_seat = signup.status == Signup.Status.CONFIRMED
     signup.status = Signup.Status.CANCELLED
     signup.save(update_fields=["status", "updated_at"])
+    if notify:
+        _notify_on_commit(NOTIFY_SIGNUP, signup.pk, "cancelled")  # the partner's staff
     if held_seat:
         _free_seat(signup.session)
         if signup.session.status == Session.Status.SCHEDULED:
@@ -230,6 +293,9 @@ def signup_approve(*, signup: Signup, by: User) -> Signup:
     signup = Signup.objects.select_for_update().select_related("session").get(pk=signup.pk)
     if signup.status != Signup.Status.REQUESTED:
         raise Conflict(_("この申込はすでに処理されています。"))
+    # A request already holds the time, so the constraint has kept clashes out;
+    # this is the same check as everywhere, for rows written before it existed.
+    _refuse_clash(participant=signup.participant, session=signup.session, exclude_pk=signup.pk)
     signup.status = (
         Signup.Status.CONFIRMED if _take_seat(signup.session) else Signup.Status.WAITLISTED
     )

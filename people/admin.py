@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import (
     AvailabilitySlot,
+    CaseNote,
     LoginCode,
     ParticipantProfile,
+    ProfileChange,
     ReadinessAssessment,
     Supporter,
     User,
@@ -82,4 +84,42 @@ class LoginCodeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(admin.ModelAdmin):
+    """Append-only: notes are read here, written on the coach's page."""
+
+    list_display = ("participant", "written_at", "author")
+    list_select_related = ("participant", "author")
+    search_fields = ("participant__code", "participant__display_name")
+    readonly_fields = ("participant", "author", "written_at", "body")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(admin.ModelAdmin):
+    """Read-only: written by people.services.participant_profile_update."""
+
+    list_display = ("participant", "changed_at", "actor", "fields")
+    list_select_related = ("participant", "actor")
+    search_fields = ("participant__code", "participant__display_name")
+    readonly_fields = ("participant", "actor", "changed_at", "fields", "changes")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -57,6 +57,7 @@ def attendance_record(
     minutes: int | None = None,
     role: str = Attendance.Role.TRAINEE,
     by: User,
+    walk_in: bool = False,
 ) -> Attendance:
     """Record (or correct) one person's attendance at a session.
 
@@ -69,6 +70,12 @@ def attendance_record(
     if status not in Attendance.Status.values:
         raise DomainError(_("出欠の区分が正しくありません。"))
     attendance_check_allowed(session=session)
+    if not session.has_started:
+        # On the roster and in the API attendance opens when the session starts.
+        raise Conflict(
+            _("この回はまだ始まっていません。出欠は%(time)sから記録できます。")
+            % {"time": f"{timezone.localtime(session.starts_at):%H:%M}"}
+        )
     if participant is not None:
         # Partner staff record only the people on their roster, never anyone else.
         on_roster = (
@@ -77,7 +84,7 @@ def attendance_record(
             .exists()
             or Attendance.objects.filter(session=session, participant=participant).exists()
         )
-        if not on_roster and not by.is_secretariat:
+        if not on_roster and not by.is_secretariat and not walk_in:
             raise NotAllowed(_("この回に申し込んでいない参加者です。"))
     if supporter is not None:
         role = Attendance.Role.SUPPORTER
@@ -153,3 +160,25 @@ def supporter_find_or_create(*, code: str = "", name: str = "") -> Supporter:
             return Supporter.objects.create(code=code or _new_supporter_code(), name=name)
     except IntegrityError:
         raise Conflict(_("そのサポーターコードはすでに使われています。")) from None
+
+
+def attendance_record_walk_in(
+    *, session: Session, participant: ParticipantProfile, by: User, minutes: int | None = None
+) -> Attendance:
+    """A participant who came without signing up (飛び入り), recorded present.
+
+    Only once the session has started, never for a cancelled one. No sign-up is
+    made: a seat is for someone expected, and the person is already there, so
+    a walk-in may exceed the capacity. The attendance row is the record; the
+    roster shows it as a walk-in. Someone already on the roster is simply
+    recorded present."""
+    if session.status != Session.Status.CANCELLED and session.starts_at > timezone.now():
+        raise Conflict(_("飛び入りの参加は、回が始まってから記録してください。"))
+    return attendance_record(
+        session=session,
+        participant=participant,
+        status=Attendance.Status.PRESENT,
+        minutes=minutes,
+        by=by,
+        walk_in=True,
+    )

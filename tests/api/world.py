@@ -88,10 +88,22 @@ def build_world(prefix: str = "w") -> World:
     opp_a_next = make_opportunity(partner=org_a, title="直売所の品出し", min_readiness=3)
     opp_b = make_opportunity(partner=org_b, title="カフェの皿洗い", min_readiness=1)
     opp_b_next = make_opportunity(partner=org_b, title="カフェの接客", min_readiness=3)
-    session_a = make_session(opportunity=opp_a)
-    session_a_next = make_session(opportunity=opp_a_next)
-    session_b = make_session(opportunity=opp_b)
-    session_b_next = make_session(opportunity=opp_b_next)
+    # One day, four times that do not overlap: a person holds one seat or
+    # request at a time, and the tests sign people up across organisations.
+    day = (timezone.localtime() + timedelta(days=3)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+
+    def two_hours(opportunity, hour):
+        starts = day + timedelta(hours=hour)
+        return make_session(
+            opportunity=opportunity, starts_at=starts, ends_at=starts + timedelta(hours=2)
+        )
+
+    session_a = two_hours(opp_a, 8)
+    session_a_next = two_hours(opp_a_next, 11)
+    session_b = two_hours(opp_b, 14)
+    session_b_next = two_hours(opp_b_next, 17)
 
     user_a, user_b = participant_a.user, participant_b.user
     return World(
