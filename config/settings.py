@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "opportunities",
     "matching",
     "training",
+    "reports",  # outcome evidence: readiness progression and the grant report
     "devtools",  # demo data, benchmarks and evaluation: development commands only
 ]
 
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the session and the user are known: their User.language beats Accept-Language.
+    "people.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the page of people.views.login_locked_out.
@@ -99,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "participant.context_processors.easy_japanese",  # やさしい日本語 (furigana)
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -26,6 +26,15 @@ logger = logging.getLogger(__name__)
 # The events the sign-up services enqueue, and who hears about each.
 PARTICIPANT_EVENTS = {"confirmed", "waitlisted", "promoted", "approved", "declined"}
 COACH_EVENTS = {"requested"}
+# The partner's staff hear about a new sign-up (a seat or the waitlist), a
+# cancellation and a promotion from the waitlist, unless the partner turned it off.
+STAFF_EVENTS = {
+    "confirmed": "partner_signup",
+    "waitlisted": "partner_signup",
+    "approved": "partner_signup",
+    "cancelled": "partner_cancelled",
+    "promoted": "partner_promoted",
+}
 
 
 def site_url(path: str) -> str:
@@ -61,6 +70,35 @@ def _session_context(session: Session) -> dict:
     }
 
 
+def partner_staff_send(*, signup: Signup, event: str) -> int:
+    """Tell each active staff member of the session's partner (with an email
+    address) about ``event``; nothing when the partner turned it off. Only the
+    participant's name and code: never the support background."""
+    kind = STAFF_EVENTS.get(event)
+    partner = signup.session.opportunity.partner
+    if kind is None or not partner.notify_staff:
+        return 0
+    context = {
+        **_session_context(signup.session),
+        "signup": signup,
+        "participant_name": signup.participant.display_name,
+        "participant_code": signup.participant.code,
+        "roster_url": site_url(reverse("partner_session", args=[signup.session_id])),
+    }
+    staff = User.objects.filter(
+        partner=partner, role=User.Role.PARTNER_STAFF, is_active=True
+    ).exclude(email="")
+    sent = 0
+    for user in staff.order_by("pk"):
+        sent += notification_send(
+            kind=kind,
+            key=f"signup:{signup.pk}:{event}:staff:{user.pk}",
+            user=user,
+            context={**context, "staff_name": user.display_name},
+        )
+    return sent
+
+
 def signup_event_send(*, signup: Signup, event: str) -> bool:
     participant = signup.participant
     context = {
@@ -68,7 +106,13 @@ def signup_event_send(*, signup: Signup, event: str) -> bool:
         "signup": signup,
         "participant_name": participant.display_name,
     }
+    if event in STAFF_EVENTS:
+        partner_staff_send(signup=signup, event=event)
+    if event == "cancelled":
+        return False  # the person cancelled themself (or their coach did): no email to them
     if event in PARTICIPANT_EVENTS:
+        if not participant.notify_signup:
+            return False  # she asked for no emails about her sign-ups (her profile)
         return notification_send(
             kind=f"signup_{event}",
             key=f"signup:{signup.pk}:{event}",
@@ -97,6 +141,8 @@ def session_cancelled_send(*, session: Session) -> int:
     context = _session_context(session)
     sent = 0
     for signup in signups:
+        if not signup.participant.notify_changes:
+            continue  # she asked for no emails about cancelled or changed sessions
         sent += notification_send(
             kind="session_cancelled",
             key=f"session:{session.pk}:cancelled:{signup.pk}",
@@ -126,6 +172,8 @@ def session_reminders_send(*, day: date | None = None) -> int:
     )
     sent = 0
     for signup in signups:
+        if not signup.participant.notify_reminder:
+            continue  # she asked for no reminders the day before
         sent += notification_send(
             kind="session_reminder",
             key=f"signup:{signup.pk}:reminder",

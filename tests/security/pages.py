@@ -32,6 +32,7 @@ def pages_by_role(w: XssWorld) -> dict[str, list[str]]:
             reverse("opportunity_detail", args=[nxt]),
             reverse("partner_map"),
             reverse("my_schedule"),
+            reverse("my_profile"),
             reverse("signup_cancel", args=[w.signup.pk]),
         ],
         "coach": [
