@@ -5,6 +5,7 @@ in place (htmx swaps the session row; the same forms work as plain POSTs),
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -28,6 +29,7 @@ from opportunities.services import (
     signup_cancel,
     signup_create,
 )
+from participant.context_processors import EASY_JA_COOKIE
 from participant.forms import OpportunityFilterForm
 from participant.selectors import (
     Listing,
@@ -46,6 +48,7 @@ from people.selectors import participant_for_user
 
 PAGE_SIZE = 12
 SEARCH_LIMIT = 120
+SESSIONS_SHOWN = 8  # dates listed on the detail page before "show more"
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -191,12 +194,18 @@ def opportunity_detail(request, code: str):
     rows = [
         _session_row(session=s, participant=participant, signup=mine.get(s.pk)) for s in sessions
     ]
+    # A long list of dates shows its first few; the rest open with one tap
+    # (already open when one of them is the participant's own).
+    more_rows = rows[SESSIONS_SHOWN:]
     return render(
         request,
         "participant/opportunity_detail.html",
         {
             "opportunity": opportunity,
             "rows": rows,
+            "first_rows": rows[:SESSIONS_SHOWN],
+            "more_rows": more_rows,
+            "more_rows_open": any(row.signup for row in more_rows),
             "participant": participant,
             "fit": readiness_fit_of(participant=participant, opportunity=opportunity),
         },
@@ -314,6 +323,38 @@ def signup_cancel_view(request, pk: int, participant: ParticipantProfile):
     else:
         messages.success(request, message)
     return redirect(reverse("my_schedule") if from_schedule else _detail_url(session))
+
+
+# --- やさしい日本語 (furigana) -------------------------------------------------------
+
+
+@require_POST
+def easy_japanese(request):
+    """Turn furigana on or off (a cookie, so it also works before logging in)
+    and go back to the page the person was on. A plain form; from htmx the
+    whole page is reloaded."""
+    on = request.POST.get("on") == "1"
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("home")
+    response: HttpResponse
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+    else:
+        response = redirect(next_url)
+    if on:
+        response.set_cookie(
+            EASY_JA_COOKIE,
+            "1",
+            max_age=365 * 24 * 3600,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    else:
+        response.delete_cookie(EASY_JA_COOKIE, samesite="Lax")
+    return response
 
 
 # --- my schedule and the iCal feed ----------------------------------------------

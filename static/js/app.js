@@ -16,3 +16,11 @@ document.addEventListener("click", function (event) {
   var select = event.target.closest("[data-select-on-click]");
   if (select) select.select();
 });
+// Browse page: the filters wait behind one button on a phone (a <details>); on a
+// wide screen they start open. Without JavaScript they stay behind the button.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.matchMedia("(min-width: 720px)").matches) return;
+  document.querySelectorAll("details[data-open-when-wide]").forEach(function (details) {
+    details.open = true;
+  });
+});
