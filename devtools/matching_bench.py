@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.clock import at, local_today
-from matching import embeddings, selectors, services
+from matching import embeddings, ranking, selectors, services
 from matching.models import OpportunityEmbedding, ParticipantEmbedding, typed_vector
 from opportunities.models import Opportunity, Partner, Session
 from people.models import AvailabilitySlot, ParticipantProfile
@@ -331,6 +331,75 @@ def measure(*, samples: int = 100, seed: int = 2) -> dict:
     }
 
 
+def pages(*, samples: int = 100, seed: int = 5) -> dict:
+    """Page-level figures, as the participant pages build them (participant.selectors):
+    "recommended for you" ranked live (what the home page did before issue 11)
+    and read from the stored table (what it does now), the worker's cost of a
+    refresh, and the search page (120 ranked, reasons for the 12 shown)."""
+    from matching.models import Recommendation
+    from participant import selectors as pages_selectors
+
+    rng = random.Random(seed)
+    people = list(ParticipantProfile.objects.order_by("?")[:samples])
+
+    def shown(listings, n):
+        # Rendering a card reads its reasons: count that work too.
+        return [listing.reasons for listing in listings[:n]]
+
+    live, refresh, stored, stored_queries = [], [], [], []
+    for person in people:
+        t0 = time.perf_counter()
+        matches = selectors.opportunities_for_participant(participant=person, limit=12)
+        [ranking.participant_reasons(m.facts) for m in matches[:6] if m.facts is not None]
+        live.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        services.recommendations_refresh(participant=person)
+        refresh.append(time.perf_counter() - t0)
+    for person in people:
+        t0 = time.perf_counter()
+        listings, n = _queries_during(
+            partial(pages_selectors.opportunity_recommended, participant=person, limit=6)
+        )
+        shown(listings, 6)
+        stored.append(time.perf_counter() - t0)
+        stored_queries.append(n)
+
+    searches, personal = [], []
+    embeddings._cached_query.cache_clear()
+    for _ in range(samples):
+        q = rng.choice(QUERIES)
+        person = rng.choice(people)
+        t0 = time.perf_counter()
+        found = pages_selectors.opportunity_search(
+            query=q,
+            participant=None,
+            opportunities=pages_selectors.opportunity_browse(),
+            limit=120,
+        )
+        shown(found, 12)
+        searches.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        found = pages_selectors.opportunity_search(
+            query=q,
+            participant=person,
+            opportunities=pages_selectors.opportunity_browse(participant=person),
+            limit=120,
+        )
+        shown(found, 12)
+        personal.append(time.perf_counter() - t0)
+    return {
+        "page_recommended_live": _summary(live),
+        "page_recommended_stored": {
+            **_summary(stored),
+            "queries_per_call": round(statistics.mean(stored_queries), 1),
+        },
+        "recommendations_refresh": _summary(refresh),
+        "recommendations_rows": Recommendation.objects.count(),
+        "page_search_anonymous": _summary(searches),
+        "page_search_personal": _summary(personal),
+    }
+
+
 def embed_throughput(*, texts: int = 512) -> float:
     """Texts per second of the active backend on real posting documents
     (after a warm-up call, so loading the model is not counted)."""
@@ -377,7 +446,7 @@ def top10(*, samples: int = 200, k: int = 10, seed: int = 3) -> dict:
     for person in people[:5]:  # warm caches
         run(person, False)
         run(person, True)
-    by_travel: dict[int, dict[str, list[float]]] = {}
+    by_travel: dict[float, dict[str, list[float]]] = {}
     for person in people:
         approx, vector, seconds = run(person, False)
         hnsw.append(seconds)
@@ -430,7 +499,7 @@ def top10(*, samples: int = 200, k: int = 10, seed: int = 3) -> dict:
         # p95 per maximum travel distance: a short one keeps a few hundred of
         # the 10^5 postings, which an HNSW scan has to wade through the rest to find.
         "top10_p95_ms_by_travel_km": {
-            km: {name: _ms(samples, 0.95) for name, samples in bucket.items()}
+            f"{km:g}": {name: _ms(samples, 0.95) for name, samples in bucket.items()}
             for km, bucket in sorted(by_travel.items())
         },
     }
@@ -554,4 +623,6 @@ def run(
     if not contract_only:
         log("timing selectors…")
         result.update(measure(samples=samples))
+        log("timing the pages (stored recommendations, search)…")
+        result.update(pages(samples=samples))
     return result

@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from matching.models import OpportunityEmbedding, ParticipantEmbedding, TermEmbedding
+from matching.models import (
+    OpportunityEmbedding,
+    ParticipantEmbedding,
+    Recommendation,
+    TermEmbedding,
+)
 
 
 class ReadOnlyEmbeddingAdmin(admin.ModelAdmin):
@@ -35,3 +40,20 @@ class ParticipantEmbeddingAdmin(ReadOnlyEmbeddingAdmin):
 class TermEmbeddingAdmin(ReadOnlyEmbeddingAdmin):
     list_display = ["term", "model_name", "dimensions", "created_at"]
     search_fields = ["term"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    """Written by the worker's refresh only; shown to check what a person was
+    offered and when it was computed. The stored facts stay off the page."""
+
+    list_display = ["participant", "rank", "opportunity", "feasible", "computed_at"]
+    list_select_related = ["participant", "opportunity"]
+    search_fields = ["participant__code", "opportunity__code"]
+    exclude = ["facts"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -8,7 +8,7 @@ class MatchingConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from matching import (
             checks,  # noqa: F401  (registers the system check)
@@ -30,3 +30,15 @@ class MatchingConfig(AppConfig):
             sender="people.ParticipantProfile",
             dispatch_uid="matching_participant_saved",
         )
+        # Stored recommendations (Recommendation) follow sessions and free time too.
+        for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(
+                receivers.session_changed,
+                sender="opportunities.Session",
+                dispatch_uid=f"matching_session_{name}",
+            )
+            signal.connect(
+                receivers.availability_changed,
+                sender="people.AvailabilitySlot",
+                dispatch_uid=f"matching_availability_{name}",
+            )

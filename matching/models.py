@@ -51,6 +51,7 @@ def _dimensions_match(name: str) -> models.CheckConstraint:
             dimensions=Func("vector", function="vector_dims", output_field=models.IntegerField())
         ),
         name=name,
+        violation_error_message=_("ベクトルの次元数が記録と合っていません。"),
     )
 
 
@@ -136,10 +137,60 @@ class TermEmbedding(models.Model):
         verbose_name_plural = _("語句のベクトル")
         constraints = [
             models.UniqueConstraint(
-                fields=["model_name", "term"], name="matching_termembedding_one_per_model"
+                fields=["model_name", "term"],
+                name="matching_termembedding_one_per_model",
+                violation_error_message=_("この語のベクトルはこのモデルですでに記録されています。"),
             ),
             _dimensions_match("matching_termembedding_dimensions_match"),
         ]
 
     def __str__(self) -> str:
         return f"{self.term} ({self.model_name})"
+
+
+class Recommendation(models.Model):
+    """A participant's stored "recommended for you": the top postings of the
+    ranking (selectors.opportunities_for_participant) with the facts behind each,
+    so pages read them in one query instead of ranking on every view. Written
+    only by services.recommendations_refresh (the worker, on changes and nightly);
+    reasons are built from ``facts`` when read, in the reader's language."""
+
+    participant = models.ForeignKey(
+        "people.ParticipantProfile",
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("参加者"),
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("活動"),
+    )
+    rank = models.PositiveSmallIntegerField(_("順位"))
+    score = models.FloatField(_("スコア"))
+    feasible = models.BooleanField(_("参加できる"))
+    readiness_fit = models.CharField(_("ステップとの関係"), max_length=20)
+    # ranking.facts_to_json(PairFacts)
+    facts = models.JSONField(_("根拠"), default=dict)
+    computed_at = models.DateTimeField(_("計算日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("おすすめ")
+        verbose_name_plural = _("おすすめ")
+        ordering = ["participant", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "opportunity"],
+                name="matching_recommendation_one_per_pair",
+                violation_error_message=_(
+                    "この参加者とこの活動のおすすめはすでに記録されています。"
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["participant", "rank"], name="matching_rec_participant_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.opportunity_id} (#{self.rank})"

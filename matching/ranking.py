@@ -13,6 +13,8 @@ overlap) with practical fit (time, distance, readiness).
 """
 
 from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from core.choices import Weekday
 from matching.rules import ScheduleFit, WeeklySlot
 from people.readiness import FIT, NEXT_STEP, TOO_HIGH, readiness_closeness, readiness_fit
+from people.skills import term_label
 
 
 @dataclass(frozen=True)
@@ -184,9 +187,9 @@ def _reasons(facts: PairFacts, fit: str, term: str | None, weights: Weights) -> 
             reasons.append(_("「%(query)s」に近い内容") % {"query": facts.query})
     elif term is not None:
         if term in facts.interests:
-            reasons.append(_("%(term)sへの関心が近い") % {"term": term})
+            reasons.append(_("%(term)sへの関心が近い") % {"term": term_label(term)})
         else:
-            reasons.append(_("%(term)sの経験が活かせる") % {"term": term})
+            reasons.append(_("%(term)sの経験が活かせる") % {"term": term_label(term)})
     elif (facts.profile_similarity or 0) >= weights.profile_reason_threshold:
         reasons.append(_("本人の希望に近い内容"))
     reasons.extend(str(SETTING_REASONS[why]) for why in facts.setting_why if why in SETTING_REASONS)
@@ -261,3 +264,159 @@ def _distance_reason(km: float, max_km: float | None) -> str:
 
 def _km(value: float) -> str:
     return f"{value:g}"
+
+
+# --------------------------------------------------------------------------- for her
+
+
+@dataclass
+class ReasonSplit:
+    """Reasons written to the participant: what fits, and what to watch out for."""
+
+    fits: list[str] = field(default_factory=list)
+    watch: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.fits or self.watch)
+
+
+PARTICIPANT_SETTING_FITS = {
+    "+quiet": gettext_lazy("静かな場所で落ち着いてできます"),
+    "+social": gettext_lazy("人と話す機会があります"),
+    "+physical": gettext_lazy("体を動かす作業です"),
+}
+PARTICIPANT_SETTING_WATCH = {
+    "-social": gettext_lazy("人と接する場面が多いです"),
+    "-physical": gettext_lazy("体力を使う作業です"),
+}
+
+
+def participant_reasons(facts: PairFacts, weights: Weights = DEFAULT_WEIGHTS) -> ReasonSplit:
+    """The same facts as ``pair_reasons``, written to her (polite, second person,
+    never the coach's 「本人は…」) and split into what fits and what to watch out
+    for, in the active language."""
+    split = ReasonSplit()
+    fit = _fit(facts)
+    term = _matched_term(facts, weights)
+    if facts.query:
+        if (
+            facts.profile_similarity or 0
+        ) >= weights.profile_reason_threshold or facts.keyword_overlap >= 0.5:
+            split.fits.append(_("「%(query)s」に近い内容です") % {"query": facts.query})
+    elif term is not None:
+        if term in facts.interests:
+            split.fits.append(_("%(term)sへの関心に合います") % {"term": term_label(term)})
+        else:
+            split.fits.append(_("%(term)sの経験が活かせます") % {"term": term_label(term)})
+    elif (facts.profile_similarity or 0) >= weights.profile_reason_threshold:
+        split.fits.append(_("あなたの希望に近い内容です"))
+    for why in facts.setting_why:
+        if why in PARTICIPANT_SETTING_FITS:
+            split.fits.append(str(PARTICIPANT_SETTING_FITS[why]))
+        elif why in PARTICIPANT_SETTING_WATCH:
+            split.watch.append(str(PARTICIPANT_SETTING_WATCH[why]))
+
+    schedule = facts.schedule
+    if schedule is not None:
+        if not facts.has_sessions:
+            split.watch.append(_("今後8週間の開催予定はまだありません"))
+        elif schedule.full_slots:
+            days, part = _days(schedule.full_slots)
+            split.fits.append(
+                _("%(day)s%(part)sの空いている時間に合います") % {"day": days, "part": part}
+            )
+        elif schedule.partial_slots:
+            days, _part = _days(schedule.partial_slots)
+            split.watch.append(_("%(day)sは空いている時間と一部だけ重なります") % {"day": days})
+        else:
+            split.watch.append(_("空いている時間には開催がありません"))
+    if facts.distance_km is not None:
+        km, max_km = facts.distance_km, facts.max_travel_km
+        shown = max(1, round(km))
+        if max_km is not None and km > max_km:
+            split.watch.append(
+                _("移動できる距離（%(max)skm）より遠い場所です（%(km)skm）")
+                % {"max": _km(max_km), "km": shown}
+            )
+        elif km < 1:
+            split.fits.append(_("自宅から1km以内です"))
+        else:
+            split.fits.append(_("自宅から%(km)skmです") % {"km": shown})
+    if facts.participant_step is not None:
+        if fit == FIT:
+            split.fits.append(_("今のステップで参加できます"))
+        elif fit == NEXT_STEP:
+            split.watch.append(_("次のステップの活動です（支援員の承認が必要です）"))
+        else:
+            split.watch.append(_("今のステップより2段以上先の活動です（まだ申し込めません）"))
+    return split
+
+
+# --------------------------------------------------------------------------- storage
+
+
+def _slot_json(slot: WeeklySlot) -> list:
+    return [slot.weekday, slot.start.isoformat(), slot.end.isoformat()]
+
+
+def _slot_from(row: list) -> WeeklySlot:
+    return WeeklySlot(int(row[0]), time.fromisoformat(row[1]), time.fromisoformat(row[2]))
+
+
+def facts_to_json(facts: PairFacts) -> dict[str, Any]:
+    """PairFacts as plain JSON, so stored recommendations can be explained later
+    in whatever language is active then (matching.models.Recommendation)."""
+    schedule = facts.schedule
+    return {
+        "profile_similarity": facts.profile_similarity,
+        "term_similarities": facts.term_similarities,
+        "skill_similarities": facts.skill_similarities,
+        "interests": sorted(facts.interests),
+        "keyword_overlap": facts.keyword_overlap,
+        "setting_fit": facts.setting_fit,
+        "setting_why": list(facts.setting_why),
+        "literal_terms": list(facts.literal_terms),
+        "query": facts.query,
+        "participant_step": facts.participant_step,
+        "min_step": facts.min_step,
+        "schedule": None
+        if schedule is None
+        else {
+            "fraction": schedule.fraction,
+            "full_slots": [_slot_json(s) for s in schedule.full_slots],
+            "partial_slots": [_slot_json(s) for s in schedule.partial_slots],
+        },
+        "has_sessions": facts.has_sessions,
+        "distance_km": facts.distance_km,
+        "max_travel_km": facts.max_travel_km,
+        "language_gap": facts.language_gap,
+    }
+
+
+def facts_from_json(data: dict[str, Any]) -> PairFacts:
+    """The inverse of ``facts_to_json``; unknown keys are ignored, missing ones default."""
+    schedule = data.get("schedule")
+    return PairFacts(
+        profile_similarity=data.get("profile_similarity"),
+        term_similarities=dict(data.get("term_similarities") or {}),
+        skill_similarities=dict(data.get("skill_similarities") or {}),
+        interests=frozenset(data.get("interests") or ()),
+        keyword_overlap=float(data.get("keyword_overlap") or 0.0),
+        setting_fit=float(data.get("setting_fit") or 0.0),
+        setting_why=tuple(data.get("setting_why") or ()),
+        literal_terms=tuple(data.get("literal_terms") or ()),
+        query=data.get("query") or "",
+        participant_step=data.get("participant_step"),
+        min_step=int(data.get("min_step") or 1),
+        schedule=None
+        if schedule is None
+        else ScheduleFit(
+            float(schedule["fraction"]),
+            tuple(_slot_from(s) for s in schedule["full_slots"]),
+            tuple(_slot_from(s) for s in schedule["partial_slots"]),
+        ),
+        has_sessions=bool(data.get("has_sessions", True)),
+        distance_km=data.get("distance_km"),
+        max_travel_km=data.get("max_travel_km"),
+        language_gap=float(data.get("language_gap") or 0.0),
+    )

@@ -4,6 +4,7 @@ The readiness rule lives with the ladder, in people.readiness."""
 import math
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import time
 
@@ -118,7 +119,7 @@ def _is_hiragana(ch: str) -> bool:
     return "\u3041" <= ch <= "\u309f"
 
 
-def containment(needle: set[str], haystack: set[str]) -> float:
+def containment(needle: AbstractSet[str], haystack: AbstractSet[str]) -> float:
     """Share of the needle's bigrams found in the haystack (asymmetric: a short
     query or an interest is "in" a long description, Jaccard would punish length)."""
     if not needle:

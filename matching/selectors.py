@@ -19,9 +19,11 @@ ones, the nearest infeasible ones fill the end of the list, below them all.
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import time, timedelta
+from functools import lru_cache
 
 import numpy as np
 from django.db import connection, transaction
@@ -31,8 +33,21 @@ from django.utils import timezone
 from pgvector.django import CosineDistance
 
 from matching import embeddings
-from matching.models import OpportunityEmbedding, ParticipantEmbedding, TermEmbedding, typed_vector
-from matching.ranking import DEFAULT_WEIGHTS, PairFacts, Weights, pair_reasons, score_pair
+from matching.models import (
+    OpportunityEmbedding,
+    ParticipantEmbedding,
+    Recommendation,
+    TermEmbedding,
+    typed_vector,
+)
+from matching.ranking import (
+    DEFAULT_WEIGHTS,
+    PairFacts,
+    Weights,
+    facts_from_json,
+    pair_reasons,
+    score_pair,
+)
 from matching.rules import (
     WeeklySlot,
     bigrams,
@@ -41,11 +56,17 @@ from matching.rules import (
     japanese_share,
     schedule_fit,
 )
-from matching.services import opportunity_document, participant_document, participant_terms
+from matching.services import (
+    opportunity_document,
+    participant_document,
+    participant_own_text,
+    participant_terms,
+)
 from matching.traits import PersonTraits, person_traits, posting_traits, setting_fit
 from opportunities.models import Opportunity, Session
 from people.models import AvailabilitySlot, ParticipantProfile
 from people.readiness import highest_step_offered, lowest_step_reaching
+from people.skills import term_labels_all
 
 # "Upcoming" for schedule overlap: what a coach would plan for.
 SCHEDULE_WINDOW = timedelta(weeks=8)
@@ -89,6 +110,8 @@ class OpportunityMatch:
     readiness_fit: str  # "fit" | "next_step" | "too_high"
     reasons: list[str]
     distance_km: float | None
+    # What the reasons are built from (ranking.pair_reasons / participant_reasons).
+    facts: PairFacts | None = None
 
 
 @dataclass
@@ -107,11 +130,18 @@ def opportunities_for_participant(
     query: str = "",
     opportunities: QuerySet[Opportunity] | None = None,
     limit: int | None = 20,
+    explain: bool = True,
 ) -> list[OpportunityMatch]:
-    """Postings for one person, best first ("recommended for you", the coach's
-    match list). Defaults to open postings; ``limit=None`` ranks every candidate."""
+    """Postings for one person, best first (what stored recommendations are made
+    of; pages read those, see ``recommendations_for_participant``). Defaults to
+    open postings; ``limit=None`` ranks every candidate. ``explain=False`` leaves
+    ``reasons`` empty (build them from ``facts`` for the rows shown)."""
     return _rank_opportunities(
-        participant=participant, query=query, opportunities=opportunities, limit=limit
+        participant=participant,
+        query=query,
+        opportunities=opportunities,
+        limit=limit,
+        explain=explain,
     )
 
 
@@ -121,12 +151,18 @@ def opportunities_search(
     participant: ParticipantProfile | None = None,
     opportunities: QuerySet[Opportunity] | None = None,
     limit: int | None = 20,
+    explain: bool = True,
 ) -> list[OpportunityMatch]:
-    """Free-text search ("土いじり", "quiet work with books"). The text is embedded
-    once per call. With a participant, their time, distance and readiness count
-    too; without one nothing personal is judged (feasible=True, readiness "fit")."""
+    """Free-text search ("土いじり", "quiet work with books"). The text's vector
+    is cached by its normalised form (embeddings.embed_query). With a participant,
+    their time, distance and readiness count too; without one nothing personal is
+    judged (feasible=True, readiness "fit"). ``explain=False``: as above."""
     return _rank_opportunities(
-        participant=participant, query=query, opportunities=opportunities, limit=limit
+        participant=participant,
+        query=query,
+        opportunities=opportunities,
+        limit=limit,
+        explain=explain,
     )
 
 
@@ -225,13 +261,14 @@ class _Seeker:
             participant,
             vector,
             terms,
-            frozenset(participant.interests),
+            # Both labels of each interest, as participant_terms gives them.
+            frozenset(label for t in participant.interests for label in term_labels_all(t)),
             matrix,
             names,
             {t: bigrams(t) for t in terms},
             availability,
             person_traits(document),
-            japanese_share(document),
+            japanese_share(participant_own_text(participant)),
         )
 
 
@@ -240,25 +277,32 @@ class _OpportunityFacts:
     opportunity: Opportunity
     vector: np.ndarray | None
     slots: list[WeeklySlot]
-    grams: set[str]
+    grams: AbstractSet[str]
     skill_matrix: np.ndarray | None  # one row per skill phrase that has a vector
     traits: frozenset[str]
     japanese: float = 0.5  # rules.japanese_share of the posting's text
+    # A search text's similarity, computed by the database (no vector fetched).
+    query_similarity: float | None = None
 
     @classmethod
-    def build(cls, opportunity, vector, slots, term_vectors) -> "_OpportunityFacts":
+    def build(
+        cls, opportunity, vector, slots, term_vectors, query_similarity=None
+    ) -> "_OpportunityFacts":
         skills = [s for s in [*opportunity.skills, *opportunity.useful_skills] if s in term_vectors]
         matrix = np.stack([term_vectors[s] for s in skills]) if skills else None
-        document = opportunity_document(opportunity)
-        return cls(
-            opportunity,
-            vector,
-            slots,
-            _haystack(document),
-            matrix,
-            posting_traits(document),
-            japanese_share(document),
-        )
+        grams, traits, japanese = _text_facts(opportunity_document(opportunity))
+        return cls(opportunity, vector, slots, grams, matrix, traits, japanese, query_similarity)
+
+
+@lru_cache(maxsize=2048)
+def _text_facts(document: str) -> tuple[frozenset[str], frozenset[str], float]:
+    """What ranking reads from a posting's text, per text (a posting's text
+    rarely changes; every search and ranking re-read it before)."""
+    return (
+        frozenset(_haystack(document)),
+        frozenset(posting_traits(document)),
+        japanese_share(document),
+    )
 
 
 def _haystack(text: str) -> set[str]:
@@ -273,7 +317,9 @@ def _facts(seeker: _Seeker, posting: _OpportunityFacts, *, query_vector, query: 
     facts = PairFacts(min_step=opportunity.min_readiness, query=query)
     if query:
         facts.language_gap = abs(japanese_share(query) - posting.japanese)
-        if query_vector is not None and posting.vector is not None:
+        if posting.query_similarity is not None:
+            facts.profile_similarity = posting.query_similarity
+        elif query_vector is not None and posting.vector is not None:
             facts.profile_similarity = float(query_vector @ posting.vector)
         facts.keyword_overlap = containment(bigrams(query), posting.grams)
     person = seeker.participant
@@ -314,7 +360,7 @@ def _facts(seeker: _Seeker, posting: _OpportunityFacts, *, query_vector, query: 
 
 
 def _rank_opportunities(
-    *, participant, query, opportunities, limit, weights: Weights = DEFAULT_WEIGHTS
+    *, participant, query, opportunities, limit, weights: Weights = DEFAULT_WEIGHTS, explain=True
 ):
     query = embeddings.normalise_text(query)
     base = (
@@ -364,8 +410,9 @@ def _rank_opportunities(
             r.score,
             r.feasible,
             r.readiness_fit,
-            pair_reasons(facts, weights),
+            pair_reasons(facts, weights) if explain else [],
             facts.distance_km,
+            facts,
         )
         for r, _code, opportunity, facts in _best(scored, limit)
     ]
@@ -392,8 +439,27 @@ def _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights
     # Through ``base``: a candidate found on the copies beside the vectors is
     # checked against the posting itself (still open, still in the caller's set).
     postings = list(base.filter(pk__in=ids).select_related("partner"))
-    vectors = _stored_vectors(OpportunityEmbedding, "opportunity_id", ids)
-    slots = _upcoming_slots(ids)
+    similarities: dict[int, float] = {}
+    if query:
+        # A search compares postings with the text only: the database computes
+        # each similarity (no vectors fetched), and postings that are neither
+        # close enough nor contain the words are dropped before their sessions
+        # are read (_about_the_query would drop them anyway).
+        vectors: dict[int, np.ndarray] = {}
+        if query_vector is not None:
+            similarities = _query_similarities(ids, query_vector)
+        floor = SEARCH_ABSOLUTE_FLOOR.get(embeddings.get_backend().model_name, SEARCH_DEFAULT_FLOOR)
+        words = bigrams(query)
+        postings = [
+            o
+            for o in postings
+            if similarities.get(o.pk, 0.0) >= floor
+            or containment(words, _text_facts(opportunity_document(o))[0]) >= SEARCH_KEYWORD_FLOOR
+        ]
+        ids = [o.pk for o in postings]
+    else:
+        vectors = _stored_vectors(OpportunityEmbedding, "opportunity_id", ids)
+    slots = _upcoming_slots(ids) if seeker.participant is not None else {}
     if seeker.participant is not None and not query:
         term_vectors = term_vectors | _term_vectors(
             s for o in postings for s in [*o.skills, *o.useful_skills]
@@ -401,13 +467,24 @@ def _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights
     scored = []
     for opportunity in postings:
         posting = _OpportunityFacts.build(
-            opportunity, vectors.get(opportunity.pk), slots.get(opportunity.pk, []), term_vectors
+            opportunity,
+            vectors.get(opportunity.pk),
+            slots.get(opportunity.pk, []),
+            term_vectors,
+            similarities.get(opportunity.pk),
         )
         facts = _facts(seeker, posting, query_vector=query_vector, query=query)
         scored.append(
             (score_pair(facts, weights, explain=False), opportunity.code, opportunity, facts)
         )
     return scored
+
+
+def _query_similarities(ids, query_vector: np.ndarray) -> dict[int, float]:
+    rows = OpportunityEmbedding.objects.filter(
+        opportunity_id__in=list(ids), model_name=embeddings.get_backend().model_name
+    ).annotate(distance=CosineDistance("vector", query_vector.tolist()))
+    return {pk: 1.0 - float(d) for pk, d in rows.values_list("opportunity_id", "distance")}
 
 
 def _small_candidate_set(base: QuerySet, limit: int | None) -> list[int] | None:
@@ -475,7 +552,8 @@ def _vector_search(k: int, mode: str | None = None):
             # The planner's guess of the filters' selectivity is poor; without this
             # it often sorts the rows of the box index instead of using the graph.
             " set_config('enable_sort', 'off', true)",
-            [mode or ITERATIVE_SCAN, str(max(EF_SEARCH, k)), str(MAX_SCAN_TUPLES)],
+            # pgvector accepts ef_search up to 1000; a widened search asks for more.
+            [mode or ITERATIVE_SCAN, str(min(1000, max(EF_SEARCH, k))), str(MAX_SCAN_TUPLES)],
         )
         yield
 
@@ -742,3 +820,60 @@ def _upcoming_slots(opportunity_ids: Iterable[int]) -> dict[int, list[WeeklySlot
 
 def _slot_order(slot: WeeklySlot) -> tuple:
     return slot.weekday, slot.start, slot.end
+
+
+# --------------------------------------------------------------------------- stored lists
+
+
+def recommendations_for_participant(
+    *, participant: ParticipantProfile, limit: int = 20, explain: bool = True
+) -> list[OpportunityMatch]:
+    """ "Recommended for you" and the coach's match list: the stored ranking
+    (models.Recommendation, refreshed by the worker) in one query, postings that
+    are no longer open left out. Reasons (``explain``) are built from the stored
+    facts in the active language. A person with no stored list yet (new, or not
+    refreshed since the table appeared) is ranked live this once and a refresh
+    is queued."""
+    rows = list(
+        Recommendation.objects.filter(participant=participant)
+        .select_related("opportunity__partner")
+        .order_by("rank")
+    )
+    if not rows:
+        _refresh_soon(participant)
+        return opportunities_for_participant(participant=participant, limit=limit, explain=explain)
+    matches = []
+    for row in rows:
+        if row.opportunity.status != Opportunity.Status.OPEN:
+            continue
+        facts = facts_from_json(row.facts)
+        matches.append(
+            OpportunityMatch(
+                row.opportunity,
+                row.score,
+                row.feasible,
+                row.readiness_fit,
+                pair_reasons(facts) if explain else [],
+                facts.distance_km,
+                facts,
+            )
+        )
+        if len(matches) == limit:
+            break
+    if len(matches) < limit and len(matches) < len(rows):
+        _refresh_soon(participant)  # postings closed since: fill the list again
+    return matches
+
+
+def _refresh_soon(participant: ParticipantProfile) -> None:
+    from django_q.tasks import async_task
+
+    requested_at = timezone.now().isoformat()
+    transaction.on_commit(
+        lambda: async_task(
+            "matching.tasks.recommendations_refresh_one",
+            participant.pk,
+            requested_at,
+            group="recommendations",
+        )
+    )

@@ -11,9 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from matching import embeddings
-from matching.models import OpportunityEmbedding, ParticipantEmbedding, TermEmbedding
+from matching.models import (
+    OpportunityEmbedding,
+    ParticipantEmbedding,
+    Recommendation,
+    TermEmbedding,
+)
 from opportunities.models import Opportunity
 from people.models import ParticipantProfile
+from people.skills import term_labels_all
 
 # Fixed Japanese words for each kind, so the text (and its hash) does not depend
 # on the language active when the task runs.
@@ -37,14 +43,29 @@ def opportunity_document(opportunity: Opportunity) -> str:
 
 
 def participant_terms(participant: ParticipantProfile) -> list[str]:
-    """Interests first, then skills, without repeats; each is matched on its own."""
+    """Interests first, then skills, without repeats; each is matched on its own,
+    under every label the bilingual vocabulary (people.skills) gives it, so an
+    English posting meets 園芸 and a Japanese one meets "gardening"."""
     return list(
-        dict.fromkeys(t.strip() for t in [*participant.interests, *participant.skills] if t.strip())
+        dict.fromkeys(
+            label
+            for t in [*participant.interests, *participant.skills]
+            for label in term_labels_all(t)
+        )
     )
 
 
 def participant_document(participant: ParticipantProfile) -> str:
     terms = "、".join(participant_terms(participant))
+    return embeddings.normalise_text(
+        "\n".join(p for p in [terms, participant.self_description] if p)
+    )
+
+
+def participant_own_text(participant: ParticipantProfile) -> str:
+    """Her words as stored (without the vocabulary's other-language labels):
+    what tells which language she reads (rules.japanese_share)."""
+    terms = "、".join(t.strip() for t in [*participant.interests, *participant.skills] if t.strip())
     return embeddings.normalise_text(
         "\n".join(p for p in [terms, participant.self_description] if p)
     )
@@ -191,3 +212,43 @@ def opportunity_embed(*, opportunity: Opportunity, force: bool = False) -> bool:
 
 def participant_embed(*, participant: ParticipantProfile, force: bool = False) -> bool:
     return participants_embed(participants=[participant], force=force) == 1
+
+
+# --------------------------------------------------------------------------- recommendations
+
+# How many postings each participant keeps stored: the home page shows 6, the
+# coach's match list 10; the rest leaves room for postings that close meanwhile.
+RECOMMENDATIONS_STORED = 30
+
+
+def recommendations_refresh(
+    *, participant: ParticipantProfile, limit: int = RECOMMENDATIONS_STORED
+) -> int:
+    """Rank the participant's postings now (selectors.opportunities_for_participant)
+    and replace her stored recommendations with the top ``limit``, in one
+    transaction (readers see the old list or the new one). Returns how many rows
+    are stored."""
+    from matching.ranking import facts_to_json
+    from matching.selectors import opportunities_for_participant
+
+    matches = opportunities_for_participant(participant=participant, limit=limit, explain=False)
+    now = timezone.now()
+    rows = [
+        Recommendation(
+            participant=participant,
+            opportunity=match.opportunity,
+            rank=rank,
+            score=match.score,
+            feasible=match.feasible,
+            readiness_fit=match.readiness_fit,
+            facts=facts_to_json(match.facts) if match.facts is not None else {},
+            computed_at=now,
+        )
+        for rank, match in enumerate(matches, start=1)
+    ]
+    with transaction.atomic():
+        # Lock the person's row so two workers refreshing her at once do not interleave.
+        ParticipantProfile.objects.select_for_update().filter(pk=participant.pk).first()
+        Recommendation.objects.filter(participant=participant).delete()
+        Recommendation.objects.bulk_create(rows)
+    return len(rows)

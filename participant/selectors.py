@@ -3,11 +3,13 @@ matching app, and "my schedule"."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from matching.selectors import opportunities_for_participant, opportunities_search
+from matching.ranking import PairFacts, ReasonSplit, participant_reasons
+from matching.selectors import opportunities_search, recommendations_for_participant
 from opportunities.models import Opportunity, Partner, Session, Signup
 from opportunities.selectors import opportunity_list_open
 from people.models import ParticipantProfile
@@ -19,11 +21,21 @@ TIMES_OF_DAY = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
 
 @dataclass
 class Listing:
-    """An opportunity as a list shows it, with the reasons when it was ranked."""
+    """An opportunity as a list shows it. When it was ranked, ``reasons`` are
+    built from the ranking's facts on first use, so a page of 12 out of 120
+    search results explains only those 12."""
 
     opportunity: Opportunity
-    reasons: list[str] = field(default_factory=list)
+    given_reasons: list[str] = field(default_factory=list)
     readiness_fit: str = ""
+    facts: PairFacts | None = None
+
+    @cached_property
+    def reasons(self) -> ReasonSplit:
+        """What fits and what to watch out for, written to her."""
+        if self.facts is not None:
+            return participant_reasons(self.facts)
+        return ReasonSplit(fits=list(self.given_reasons))
 
 
 def readiness_fit_of(*, participant: ParticipantProfile | None, opportunity: Opportunity) -> str:
@@ -65,7 +77,7 @@ def opportunity_browse(
 
 
 def _listings(matches) -> list[Listing]:
-    return [Listing(m.opportunity, list(m.reasons), m.readiness_fit) for m in matches]
+    return [Listing(m.opportunity, [], m.readiness_fit, m.facts) for m in matches]
 
 
 def opportunity_search(
@@ -75,17 +87,24 @@ def opportunity_search(
     opportunities: QuerySet[Opportunity],
     limit: int = 100,
 ) -> list[Listing]:
-    """Free text through the hybrid ranking."""
+    """Free text through the hybrid ranking (reasons built when shown)."""
     return _listings(
         opportunities_search(
-            query=query, participant=participant, opportunities=opportunities, limit=limit
+            query=query,
+            participant=participant,
+            opportunities=opportunities,
+            limit=limit,
+            explain=False,
         )
     )
 
 
 def opportunity_recommended(*, participant: ParticipantProfile, limit: int = 6) -> list[Listing]:
-    """ "Recommended for you": the ranking's feasible matches first, never a step two above."""
-    matches = opportunities_for_participant(participant=participant, limit=limit * 2)
+    """ "Recommended for you", read from the stored ranking: feasible matches
+    first, never a step two above."""
+    matches = recommendations_for_participant(
+        participant=participant, limit=limit * 2, explain=False
+    )
     matches = [m for m in matches if m.readiness_fit != TOO_HIGH]
     matches.sort(key=lambda m: not m.feasible)  # stable: keeps the ranking within each group
     return _listings(matches[:limit])

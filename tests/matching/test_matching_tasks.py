@@ -51,12 +51,18 @@ def test_re_embeds_only_when_the_text_changes(django_capture_on_commit_callbacks
     assert second.updated_at > first.updated_at
 
 
-def test_saves_that_cannot_change_the_text_enqueue_nothing(django_capture_on_commit_callbacks):
+def test_saves_that_cannot_change_the_text_do_not_re_embed(django_capture_on_commit_callbacks):
     opportunity = make_opportunity()
-    with django_capture_on_commit_callbacks() as callbacks:
+    with (
+        mock.patch("django_q.tasks.async_task") as async_task,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         opportunity.status = "closed"
         opportunity.save(update_fields=["status"])
-    assert callbacks == []
+    # Only the stored recommendations are refreshed (the status decides what is shown).
+    assert [c.args[0] for c in async_task.call_args_list] == [
+        "matching.tasks.recommendations_refresh_changed"
+    ]
 
 
 def test_a_model_switch_re_embeds(django_capture_on_commit_callbacks):

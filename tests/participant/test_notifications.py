@@ -178,6 +178,7 @@ def test_setup_schedules_is_idempotent(db):
     call_command("setup_schedules")
     funcs = sorted(Schedule.objects.values_list("func", flat=True))
     assert funcs == [
+        "matching.tasks.recommendations_refresh_all",
         "opportunities.tasks.session_reminders_send",
         "training.tasks.absence_digest_send",
     ]

@@ -28,7 +28,12 @@ class Command(BaseCommand):
         "session); opportunities, participants, sessions, backend, dimensions, ef_search, "
         "iterative_scan, max_scan_tuples, hnsw_overfetch, hnsw_m, hnsw_ef_construction; "
         "and the wider selector timings (for_participant, "
-        "search_anonymous, search_personal, participants_for_opportunity). "
+        "search_anonymous, search_personal, participants_for_opportunity), and the page-level "
+        "ones: page_recommended_live (ranking on every view, as before issue 11) and "
+        "page_recommended_stored (the home page's read of the stored table, with its "
+        "queries_per_call), recommendations_refresh (the worker's cost per person), "
+        "page_search_anonymous / page_search_personal (the search page: 120 ranked, reasons "
+        "for the 12 shown), each with p50_ms / p95_ms. "
         "The scratch database is dropped afterwards unless --keep is given; --keep also lets a later "
         "run reuse the rows and vectors (embedding 10^5 texts with the real model takes minutes)."
     )

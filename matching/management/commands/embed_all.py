@@ -32,6 +32,7 @@ class Command(BaseCommand):
                 lambda rows: services.participants_embed(participants=rows, force=force),
             ),
         ]
+        total_embedded = 0
         for name, queryset, embed in jobs:
             if only and only != name:
                 continue
@@ -49,3 +50,10 @@ class Command(BaseCommand):
                     last_pk = rows[-1].pk
                     bar.update(len(rows))
             self.stdout.write(f"{name}: {done} embedded, the rest were up to date")
+            total_embedded += done
+        if total_embedded:
+            # New vectors change the rankings: the worker refreshes every stored list.
+            from django_q.tasks import async_task
+
+            async_task("matching.tasks.recommendations_refresh_all", group="recommendations")
+            self.stdout.write("stored recommendations: a refresh of every list is queued")

@@ -25,6 +25,13 @@ SCHEDULES = [
         time(8, 0),
         0,
     ),
+    (
+        "matching: nightly refresh of stored recommendations",
+        "matching.tasks.recommendations_refresh_all",
+        Schedule.DAILY,
+        time(3, 0),
+        None,
+    ),
 ]
 
 
