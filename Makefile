@@ -16,6 +16,7 @@ demo serve: export DJANGO_DEBUG = true
 demo: setup migrate ## set up, load the demo network and run web + worker
 	$(PY) manage.py seed_demo
 	$(PY) manage.py embed_all
+	$(PY) manage.py refresh_recommendations
 	$(PY) manage.py setup_schedules
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops the web server and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
@@ -42,13 +43,14 @@ setup: $(STAMP) $(NPM_STAMP)
 setup-test: setup
 
 # Debian's Chromium for the Playwright tests (Playwright's own browser download
-# cannot work offline), a Japanese font for screenshots, and poppler for PDFs.
+# cannot work offline), a Japanese font for screenshots, poppler for PDFs, and
+# wrk for bench_pages.
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v wrk >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic poppler-utils >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic poppler-utils wrk >/dev/null; \
 	  else \
-	    echo "Install chromium, fonts-ipafont-gothic and poppler-utils (sudo apt-get install ...)"; exit 1; \
+	    echo "Install chromium, fonts-ipafont-gothic, poppler-utils and wrk (sudo apt-get install ...)"; exit 1; \
 	  fi; \
 	fi
 

@@ -202,6 +202,21 @@ def draft_lines(
     then payee order, then manual adjustments, then the month's own payees.
     Pure, so recomputing a draft from the same inputs gives the same lines."""
     budget = Budget(budget_remaining_yen)
+    lines = head_lines(month, budget, corrections, manual)
+    lines.extend(month_lines(terms, month, usages, budget))
+    return lines
+
+
+def head_lines(
+    month: date,
+    budget: Budget,
+    corrections: Iterable[Correction] = (),
+    manual: Iterable[ManualEntry] = (),
+) -> list[Line]:
+    """The lines a draft carries before the month's own payees (adjustments,
+    then manual entries), spending ``budget``; what is left of it is then the
+    month's (training/services.py computes those lines in SQL, with exactly
+    ``month_lines``' rules)."""
     lines = adjustment_lines(corrections, budget)
     for entry in manual:
         amount, cut = budget.spend(entry.delta_yen)
@@ -217,7 +232,6 @@ def draft_lines(
                 cut_by_budget=cut,
             )
         )
-    lines.extend(month_lines(terms, month, usages, budget))
     return lines
 
 

@@ -46,40 +46,83 @@ def line_note(line: PayoutLine) -> str:
     return _("・").join(notes)
 
 
-def _rows(run: PayoutRun):
+# The statement as the secretariat's pages download it (and
+# `payouts export --headers ja`): Japanese column names and a total line.
+HEADERS = ("en", "ja")
+YEN_FORMAT = '"¥"#,##0'
+
+
+def _headers_ja() -> list[str]:
+    return [
+        _("支払先コード"),
+        _("支払先"),
+        _("数量"),
+        _("単価×数量（円）"),
+        _("支払額（円）"),
+        _("備考"),
+    ]
+
+
+def _check_headers(headers: str) -> None:
+    if headers not in HEADERS:
+        raise ValueError(f"headers must be one of {HEADERS}, not {headers!r}")
+
+
+def units_value(line: PayoutLine, basis: str) -> int | float:
+    """The units as a number: hours (quarter hours ÷ 4) under ``hour``."""
+    if basis == FeeRule.Basis.HOUR:
+        return line.units / 4
+    return line.units
+
+
+def _rows(run: PayoutRun, *, numeric: bool = False):
     """Statement rows for CSV and XLSX. The text columns come from people
-    (partner, supporter and participant names), so none can become a live formula."""
+    (partner, supporter and participant names), so none can become a live
+    formula. ``numeric``: units as numbers (XLSX) rather than text (CSV)."""
     for line in run.lines.order_by("position"):
         yield [
             formula_safe(line.payee_code),
             formula_safe(line.payee_name),
-            units_text(line, run.rule.basis),
+            units_value(line, run.rule.basis) if numeric else units_text(line, run.rule.basis),
             line.gross_yen,
             line.amount_yen,
             formula_safe(line_note(line)),
         ]
 
 
-def export_csv(run: PayoutRun) -> bytes:
+def export_csv(run: PayoutRun, *, headers: str = "en") -> bytes:
+    """``headers="en"`` (the default) is the format other systems read:
+    English column names, no total line – keep it byte for byte.
+    ``headers="ja"``: Japanese column names and a 合計 line, as the pages
+    download it."""
+    _check_headers(headers)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(_headers_ja() if headers == "ja" else CSV_COLUMNS)
     writer.writerows(_rows(run))
+    if headers == "ja":
+        writer.writerow(["", _("合計"), "", "", run.total_yen, ""])
     # The BOM makes Excel read the file as UTF-8 rather than Shift_JIS.
     return out.getvalue().encode("utf-8-sig")
 
 
-def export_xlsx(run: PayoutRun) -> bytes:
+def export_xlsx(run: PayoutRun, *, headers: str = "en") -> bytes:
+    """Amounts, units and hours are numeric cells (yen with a ¥ format), text
+    cells are formula-safe."""
     from openpyxl import Workbook
 
+    _check_headers(headers)
     wb = Workbook()
     ws = wb.active
     ws.title = f"{run.month:%Y-%m}"
-    ws.append(CSV_COLUMNS)
-    for row in _rows(run):
+    ws.append(_headers_ja() if headers == "ja" else CSV_COLUMNS)
+    for row in _rows(run, numeric=True):
         ws.append(row)
+        for cell in ws[ws.max_row][3:5]:
+            cell.number_format = YEN_FORMAT
     ws.append([])
     ws.append(["", _("合計"), "", "", run.total_yen, ""])
+    ws.cell(row=ws.max_row, column=5).number_format = YEN_FORMAT
     for col, width in zip("ABCDEF", (14, 30, 10, 12, 12, 40), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
@@ -100,9 +143,11 @@ def _month_period(run: PayoutRun) -> str:
     return f"{run.month.strftime(fmt)} 〜 {last.strftime(fmt)}"
 
 
-def export_pdf(run: PayoutRun) -> bytes:
+def export_pdf(run: PayoutRun, *, headers: str = "en") -> bytes:
     """One statement per payee: who is paid, for which period, the sessions
-    counted and the amount. A long session list continues on a next page."""
+    counted and the amount. A long session list continues on a next page.
+    (Always in the UI language; ``headers`` is accepted like the other
+    exporters'.)"""
     from fpdf import FPDF
 
     rule = run.rule

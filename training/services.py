@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,14 +65,10 @@ def _run_snapshot(run: PayoutRun) -> dict:
         "status": run.status,
         "total_yen": run.total_yen,
         "lines": [
-            [
-                line.payee_code,
-                line.kind,
-                line.adjusts_month.isoformat() if line.adjusts_month else None,
-                line.units,
-                line.amount_yen,
-            ]
-            for line in run.lines.order_by("position")
+            [code, kind, adjusts_month.isoformat() if adjusts_month else None, units, amount]
+            for code, kind, adjusts_month, units, amount in run.lines.order_by(
+                "position"
+            ).values_list("payee_code", "kind", "adjusts_month", "units", "amount_yen")
         ],
     }
 
@@ -95,29 +91,75 @@ def _check_month_in_rule(rule: FeeRule, month: date) -> None:
         )
 
 
-def _corrections(*, rule: FeeRule, run: PayoutRun, usages_by_month) -> list[engine.Correction]:
+def _corrections(
+    *, rule: FeeRule, run: PayoutRun
+) -> tuple[list[engine.Correction], dict[date, list[selectors.PayeeUsage]]]:
     """Adjustments the draft must carry: each approved (or paid) earlier month
-    computed again from today's attendance, minus what it was paid so far."""
+    computed again from today's attendance, minus what it was paid so far.
+
+    Only what changed is read again: a month whose attendance (sessions,
+    opportunities, payee codes) changed since its last computation is
+    aggregated again in SQL; any other month's usage is the one stored on its
+    lines, and a month whose lines were paid in full, priced with the current
+    terms and never adjusted is not computed again at all (it would pay the
+    same). Returns the corrections and the usages read again (for payee ids)."""
     frozen = list(
         PayoutRun.objects.filter(rule=rule, month__lt=run.month)
         .exclude(status=PayoutRun.Status.DRAFT)
         .order_by("month")
     )
     if not frozen:
-        return []
+        return [], {}
+    # Budget left before each month, as the approved history stands.
+    spent_per_month: dict[date, int] = {}
+    if rule.budget_yen is not None:
+        spent_per_month = dict(
+            PayoutLine.objects.filter(run__rule=rule, run__month__lt=run.month)
+            .exclude(run=run)
+            .values_list("run__month")
+            .annotate(total=Sum("amount_yen"))
+            .values_list("run__month", "total")
+        )
+
+    def budget_before(month: date) -> int | None:
+        if rule.budget_yen is None:
+            return None
+        return rule.budget_yen - sum(v for m, v in spent_per_month.items() if m < month)
+
+    changed = selectors.payout_changed_months(rule=rule, runs=frozen)
+    checks = selectors.payout_month_checks(
+        rule=rule, runs=[r for r in frozen if r.month not in changed], exclude_run=run
+    )
+    unchanged_to_check = []
+    for r in frozen:
+        if r.month in changed:
+            continue
+        capped_total, irregular = checks.get(r.month, (0, False))
+        before = budget_before(r.month)
+        if irregular or (before is not None and capped_total > before):
+            unchanged_to_check.append(r)
+    todo = [r for r in frozen if r.month in changed or r in unchanged_to_check]
+    if not todo:
+        return [], {}
+    usages_by_month: dict[date, list[selectors.PayeeUsage]] = {}
+    for r in frozen:
+        if r.month in changed:
+            usages_by_month.update(
+                selectors.payout_usages(rule=rule, first_month=r.month, last_month=r.month)
+            )
+    stored = selectors.payout_stored_usages(runs=unchanged_to_check)
+    months = [r.month for r in todo]
     # What every month has been given so far: its own regular lines plus the
     # adjustments other runs already carry for it.
     paid: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    regular = PayoutLine.objects.filter(run__in=frozen, kind=PayoutLine.Kind.REGULAR).values_list(
+    regular = PayoutLine.objects.filter(run__in=todo, kind=PayoutLine.Kind.REGULAR).values_list(
         "run__month", "payee_code", "amount_yen"
     )
     for month, code, amount in regular:
         paid[month][code] += amount
     adjusted = (
         PayoutLine.objects.filter(
-            run__rule=rule,
-            kind=PayoutLine.Kind.ADJUSTMENT,
-            adjusts_month__in=[r.month for r in frozen],
+            run__rule=rule, kind=PayoutLine.Kind.ADJUSTMENT, adjusts_month__in=months
         )
         .exclude(run=run)
         .values_list("adjusts_month", "payee_code", "amount_yen")
@@ -125,27 +167,76 @@ def _corrections(*, rule: FeeRule, run: PayoutRun, usages_by_month) -> list[engi
     for adjusts_month, code, amount in adjusted:
         assert adjusts_month is not None  # adjustment lines always name their month
         paid[adjusts_month][code] += amount
-    # Budget left before each month, as the approved history stands.
-    spent_per_month = dict(
-        PayoutLine.objects.filter(run__rule=rule, run__month__lt=run.month)
-        .exclude(run=run)
-        .values_list("run__month")
-        .annotate(total=Sum("amount_yen"))
-        .values_list("run__month", "total")
-    )
     corrections = []
-    for r in frozen:
-        budget_before = None
-        if rule.budget_yen is not None:
-            budget_before = rule.budget_yen - sum(
-                v for m, v in spent_per_month.items() if m < r.month
-            )
-        recomputed = engine.recomputed_month(
-            rule.terms, r.month, [u.usage for u in usages_by_month.get(r.month, [])], budget_before
-        )
+    for r in todo:
+        if r.month in changed:
+            usages = [u.usage for u in usages_by_month.get(r.month, [])]
+        else:
+            usages = stored.get(r.month, [])
+        recomputed = engine.recomputed_month(rule.terms, r.month, usages, budget_before(r.month))
         for code, delta in engine.adjustment_deltas(recomputed, paid[r.month]).items():
             corrections.append(engine.Correction(month=r.month, payee=code, delta_yen=delta))
-    return corrections
+    return corrections, usages_by_month
+
+
+def _mark_seen(run: PayoutRun) -> None:
+    """Note which logged changes the computation about to read attendance
+    sees (see training/migrations/0006_payout_change_log.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO training_payoutseen (run_id, watermark, snap, xid)
+            SELECT %s, CASE WHEN is_called THEN last_value ELSE 0 END, pg_current_snapshot(),
+                   pg_current_xact_id()
+            FROM training_payoutchange_id_seq
+            ON CONFLICT (run_id) DO UPDATE
+            SET watermark = EXCLUDED.watermark, snap = EXCLUDED.snap, xid = EXCLUDED.xid
+            """,
+            [run.pk],
+        )
+
+
+def _insert_month_lines(*, rule: FeeRule, run: PayoutRun, remaining: int | None, after: int) -> int:
+    """Insert the month's regular lines, computed in SQL, at positions after
+    ``after``; returns their total."""
+    start, end = selectors._window(rule, run.month, run.month)
+    if start >= end:
+        return 0
+    terms = rule.terms
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH lines AS ({selectors.payout_month_lines_sql(rule)}),
+            ins AS (
+                INSERT INTO {PayoutLine._meta.db_table} (
+                    run_id, position, kind, adjusts_month, partner_id, supporter_id,
+                    participant_id, payee_code, payee_name, units, gross_yen, capped_yen,
+                    amount_yen, cut_by_cap, cut_by_budget, first_session_at, session_ids, reason)
+                SELECT %(run)s, %(after)s + rn, 'regular', NULL,
+                       CASE WHEN payee_type = 'partner' THEN payee_id END,
+                       CASE WHEN payee_type = 'supporter' THEN payee_id END,
+                       CASE WHEN payee_type = 'participant' THEN payee_id END,
+                       code, name, units, gross, capped, amount, cut_by_cap, amount < capped,
+                       first_at, session_ids, ''
+                FROM lines
+                RETURNING amount_yen
+            )
+            SELECT COALESCE(SUM(amount_yen), 0)::bigint FROM ins
+            """,
+            {
+                "start": start,
+                "end": end,
+                "ids_from": start,
+                "kinds": list(rule.kinds),
+                **selectors.session_id_bounds(start, end),
+                "rate": terms.rate_yen,
+                "cap": terms.monthly_cap_yen,
+                "remaining": remaining,
+                "run": run.pk,
+                "after": after,
+            },
+        )
+        return int(cursor.fetchone()[0])
 
 
 @transaction.atomic
@@ -162,53 +253,36 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
         )
     before = None if created else _run_snapshot(run)
 
-    first_frozen = (
-        PayoutRun.objects.filter(rule=rule, month__lt=month)
-        .exclude(status=PayoutRun.Status.DRAFT)
-        .order_by("month")
-        .values_list("month", flat=True)
-        .first()
-    )
-    usages_by_month = selectors.payout_usages(
-        rule=rule, first_month=first_frozen or month, last_month=month
-    )
-    corrections = _corrections(rule=rule, run=run, usages_by_month=usages_by_month)
+    corrections, usages_by_month = _corrections(rule=rule, run=run)
     remaining = None
     if rule.budget_yen is not None:
         remaining = rule.budget_yen - selectors.budget_spent_before(
             rule=rule, month=month, exclude_run=run
         )
-    this_month = usages_by_month.get(month, [])
     manual = list(run.manual_adjustments.select_related("partner", "supporter").order_by("pk"))
-    lines = engine.draft_lines(
-        rule.terms,
+    budget = engine.Budget(remaining)
+    # Adjustments and manual lines first (few, in Python); then the month's
+    # own payees, computed in SQL with what is left of the budget.
+    lines = engine.head_lines(
         month,
-        [u.usage for u in this_month],
-        remaining,
+        budget,
         corrections,
         [engine.ManualEntry(payee=m.payee.code, delta_yen=m.amount_yen) for m in manual],
     )
     reasons = iter([m.reason for m in manual])
-
-    by_code = {u.usage.payee: u for u in this_month}
     # Adjustments may name payees who have no usage this month.
     payees = _payee_refs(
-        rule,
-        [line.payee for line in lines if line.payee not in by_code and line.kind != engine.MANUAL],
-        usages_by_month,
+        rule, [line.payee for line in lines if line.kind != engine.MANUAL], usages_by_month
     )
     for m in manual:
         payees[m.payee.code] = (
             ("partner", m.partner_id) if m.partner_id else ("supporter", m.supporter_id or 0)
         )
-    for u in this_month:
-        payees[u.usage.payee] = (u.payee_type, u.payee_id)
     names = selectors.payee_code_map(payees.values())
     run.lines.all().delete()
     rows = []
     for position, line in enumerate(lines, start=1):
         payee_type, payee_id = payees[line.payee]
-        usage = by_code.get(line.payee) if line.kind == engine.REGULAR else None
         rows.append(
             PayoutLine(
                 run=run,
@@ -226,13 +300,17 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
                 amount_yen=line.amount_yen,
                 cut_by_cap=line.cut_by_cap,
                 cut_by_budget=line.cut_by_budget,
-                first_session_at=usage.usage.first_at if usage else None,
-                session_ids=list(usage.session_ids) if usage else [],
+                first_session_at=None,
+                session_ids=[],
                 reason=next(reasons) if line.kind == engine.MANUAL else "",
             )
         )
     PayoutLine.objects.bulk_create(rows)
-    run.total_yen = sum(line.amount_yen for line in lines)
+    _mark_seen(run)
+    month_total = _insert_month_lines(
+        rule=rule, run=run, remaining=budget.remaining_yen, after=len(lines)
+    )
+    run.total_yen = sum(line.amount_yen for line in lines) + month_total
     run.computed_at = timezone.now()
     run.save(update_fields=["total_yen", "computed_at"])
     audit_record(

@@ -49,7 +49,7 @@ def test_csv_has_a_bom_and_the_agreed_columns(run):
 def test_xlsx_holds_the_same_lines(run):
     ws = load_workbook(io.BytesIO(export_xlsx(run))).active
     values = list(ws.iter_rows(values_only=True))
-    assert values[1] == ("A001", "さんぶ農園", "3", 7500, 5000, "月額上限により減額")
+    assert values[1] == ("A001", "さんぶ農園", 3, 7500, 5000, "月額上限により減額")
 
 
 def _pypdf_text(page) -> str:

@@ -26,8 +26,14 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="監査ログに記録する事務局ユーザー名")
         parser.add_argument("--format", choices=sorted(EXPORTERS), default="csv")
         parser.add_argument("--output", help="出力ファイル（export のとき）")
+        parser.add_argument(
+            "--headers",
+            choices=["en", "ja"],
+            default="en",
+            help="CSV/XLSX の見出し: en（既定。他システム向けの従来形式）、ja（画面からのダウンロードと同じ日本語見出しと合計行）",
+        )
 
-    def handle(self, *args, action, rule, month, user, format, output, **options):
+    def handle(self, *args, action, rule, month, user, format, output, headers="en", **options):
         try:
             fee_rule = FeeRule.objects.get(code=rule)
         except FeeRule.DoesNotExist:
@@ -60,7 +66,7 @@ class Command(BaseCommand):
                     if not output:
                         raise CommandError(_("--output を指定してください。"))
                     with open(output, "wb") as fh:
-                        fh.write(EXPORTERS[format](run))
+                        fh.write(EXPORTERS[format](run, headers=headers))
                     self.stdout.write(_("%(file)s に出力しました。") % {"file": output})
                     return
         except DomainError as exc:
