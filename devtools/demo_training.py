@@ -1,16 +1,15 @@
 """The training app's demo data: the plan's fee rules and targets (domain.md §1a),
-activity records for the past three months, and draft payout runs for them.
+a year of the activity ledger, and draft payout runs for the past three months.
 Called by seed_demo; idempotent, so a second run adds nothing."""
 
-import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 
 from core.clock import fiscal_year_bounds, fiscal_year_of, local_today, month_start, next_month
-from opportunities.models import Partner
+from devtools.demo_ledger import demo_seed_ledger
 from training import selectors
-from training.models import ActivityRecord, FeeRule, PayoutRun, ProgrammeTarget
+from training.models import FeeRule, PayoutRun, ProgrammeTarget
 from training.services import payout_run_compute
 
 # The FY2022 Hot Station plan (domain.md §1a) – the demo values for targets.
@@ -28,9 +27,17 @@ FY2022_PLAN_TARGETS = {
 TRAINING_KINDS = [str(k) for k in selectors.TRAINING_KINDS]
 
 
+# The plan's rates, with budgets sized to the demo network rather than the plan's
+# pilot (50 days, 25 months, 500 hours): its 45 participants cost about ¥400,000
+# a month by the day, ¥180,000 by the month and ¥220,000 in supporter hours, so a
+# pilot-sized budget would be spent in the first month and every later line would
+# read ¥0. These last the fiscal year with a margin of about 10%.
+DEMO_BUDGETS_YEN = {"day": 5_400_000, "month": 2_400_000, "hour": 3_000_000}
+
+
 def demo_fee_rules(fiscal_year: int) -> list[dict]:
-    """The plan's fees (domain.md §1a): ¥2,500/day for 50 days, or ¥10,000/month
-    for 25 months, and ¥1,000/hour for about 500 supporter hours."""
+    """The plan's fees (domain.md §1a): ¥2,500 a day, or ¥10,000 a month, and
+    ¥1,000 an hour for supporters, with budgets that last the demo's year."""
     first, last = fiscal_year_bounds(fiscal_year)
     common = {"fiscal_year": fiscal_year, "valid_from": first, "valid_to": last}
     return [
@@ -40,7 +47,7 @@ def demo_fee_rules(fiscal_year: int) -> list[dict]:
             "payee": "partner",
             "basis": "day",
             "rate_yen": 2_500,
-            "budget_yen": 125_000,
+            "budget_yen": DEMO_BUDGETS_YEN["day"],
             "kinds": TRAINING_KINDS,
             **common,
         },
@@ -50,7 +57,7 @@ def demo_fee_rules(fiscal_year: int) -> list[dict]:
             "payee": "partner",
             "basis": "month",
             "rate_yen": 10_000,
-            "budget_yen": 250_000,
+            "budget_yen": DEMO_BUDGETS_YEN["month"],
             "kinds": TRAINING_KINDS,
             **common,
         },
@@ -60,54 +67,18 @@ def demo_fee_rules(fiscal_year: int) -> list[dict]:
             "payee": "supporter",
             "basis": "hour",
             "rate_yen": 1_000,
-            "budget_yen": 500_000,
+            "budget_yen": DEMO_BUDGETS_YEN["hour"],
             "kinds": [],
             **common,
         },
     ]
 
 
-def _demo_persons(*parts, low: int, high: int) -> int:
-    """A stable pseudo-random head count, so that re-seeding changes nothing."""
-    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
-    return low + digest[0] % (high - low + 1)
-
-
-def _demo_activity_records(first_day: date, last_day: date) -> int:
-    """Place-to-be Mondays, children's cafeteria on the 2nd and 4th Saturday,
-    food-bank Tuesdays and Fridays, for the partners that offer them."""
-    created = 0
-    partners = list(Partner.objects.filter(is_active=True))
-    day = first_day
-    while day <= last_day:
-        nth_saturday = (day.day - 1) // 7 + 1
-        for partner in partners:
-            plan = []
-            if partner.offers_place and day.weekday() == 0:
-                plan.append(("place", 1, 5))
-            if partner.offers_cafeteria and day.weekday() == 5 and nth_saturday in (2, 4):
-                plan.append(("cafeteria", 12, 30))
-            if partner.offers_food_bank and day.weekday() in (1, 4):
-                plan.append(("food_bank", 2, 8))
-            for activity, low, high in plan:
-                _obj, made = ActivityRecord.objects.get_or_create(
-                    partner=partner,
-                    activity=activity,
-                    held_on=day,
-                    defaults={
-                        "persons": _demo_persons(partner.code, activity, day, low=low, high=high)
-                    },
-                )
-                created += made
-        day += timedelta(days=1)
-    return created
-
-
 @transaction.atomic
 def demo_seed_fee_rules_and_targets(*, fiscal_year: int | None = None) -> str:
     """Demo data of the training app, idempotent: the plan's fee rules and the
     FY2022 plan's targets for the current fiscal year (or ``fiscal_year``),
-    activity records (place, cafeteria, food bank) for the past three months,
+    a year of the activity ledger (devtools/demo_ledger.py),
     and draft payout runs for the completed months among them."""
     today = local_today()
     fy = fiscal_year or fiscal_year_of(today)
@@ -124,7 +95,10 @@ def demo_seed_fee_rules_and_targets(*, fiscal_year: int | None = None) -> str:
     three_months_ago = month_start(today)
     for _step in range(3):
         three_months_ago = month_start(three_months_ago - timedelta(days=1))
-    records = _demo_activity_records(three_months_ago, today - timedelta(days=1))
+    # A year of the activity ledger (the twelve months before this one and
+    # this month up to yesterday), for the dashboard and the grant report.
+    a_year_ago = month_start(today.replace(year=today.year - 1))
+    records = demo_seed_ledger(a_year_ago, today - timedelta(days=1))
 
     drafts = 0
     month = three_months_ago
@@ -132,11 +106,9 @@ def demo_seed_fee_rules_and_targets(*, fiscal_year: int | None = None) -> str:
     while month < month_start(today):
         if first <= month <= last:
             for rule in rules:
-                if (
-                    not PayoutRun.objects.filter(rule=rule, month=month)
-                    .exclude(status=PayoutRun.Status.DRAFT)
-                    .exists()
-                ):
+                # A month already computed is left as it is: recomputing an
+                # unchanged draft would only add an audit entry per run.
+                if not PayoutRun.objects.filter(rule=rule, month=month).exists():
                     payout_run_compute(rule=rule, month=month)
                     drafts += 1
         month = next_month(month)

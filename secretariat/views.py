@@ -54,6 +54,7 @@ IMPORT_LABELS = {
     "participants": gettext_lazy("参加者"),
     "opportunities": gettext_lazy("活動"),
     "fee_rules": gettext_lazy("謝金ルール"),
+    "activities": gettext_lazy("活動実績（居場所・子ども食堂・フードバンク）"),
 }
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -361,7 +362,9 @@ def payout_run_export(request, pk: int, fmt: str):
     run = get_object_or_404(PayoutRun.objects.select_related("rule"), pk=pk)
     if fmt not in EXPORTERS:
         raise PermissionDenied
-    response = HttpResponse(EXPORTERS[fmt](run), content_type=CONTENT_TYPES[fmt])
+    # The pages' statement has Japanese headers and a total line (the
+    # command's default format is the one other systems read).
+    response = HttpResponse(EXPORTERS[fmt](run, headers="ja"), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = (
         f'attachment; filename="payout-{run.rule.code}-{run.month:%Y-%m}.{fmt}"'
     )

@@ -2,8 +2,14 @@
 read-only here: they change only through training.services, which keeps the
 audit trail."""
 
+from django import forms
 from django.contrib import admin
 
+from training.ledger import (
+    activity_record_delete,
+    activity_record_problems,
+    activity_record_save,
+)
 from training.models import (
     ActivityRecord,
     Attendance,
@@ -115,8 +121,53 @@ class ProgrammeTargetAdmin(admin.ModelAdmin):
     list_filter = ["fiscal_year"]
 
 
+class ActivityRecordAdminForm(forms.ModelForm):
+    class Meta:
+        model = ActivityRecord
+        fields = [
+            "held_on",
+            "partner",
+            "activity",
+            "counterpart_type",
+            "count",
+            "persons",
+            "weight_kg",
+            "note",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for problem in activity_record_problems(cleaned):
+            self.add_error(None, problem)
+        return cleaned
+
+
 @admin.register(ActivityRecord)
 class ActivityRecordAdmin(admin.ModelAdmin):
-    list_display = ["held_on", "partner", "activity", "persons"]
-    list_filter = ["activity"]
+    """Saves and deletes go through training.ledger, so they are audited like
+    the ledger pages'; bulk deletion is off for the same reason."""
+
+    form = ActivityRecordAdminForm
+    list_display = [
+        "held_on",
+        "partner",
+        "activity",
+        "counterpart_type",
+        "count",
+        "persons",
+        "weight_kg",
+    ]
+    list_filter = ["activity", "counterpart_type"]
+    search_fields = ["partner__code", "partner__name", "note"]
+    date_hierarchy = "held_on"
     raw_id_fields = ["partner"]
+    actions = None
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
+        record = ActivityRecord.objects.get(pk=obj.pk) if change else None
+        saved, _outcome = activity_record_save(values=values, record=record, by=request.user)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        activity_record_delete(record=obj, by=request.user)

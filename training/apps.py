@@ -7,4 +7,5 @@ class TrainingConfig(AppConfig):
     verbose_name = _("出席・訓練日・指導料")
 
     def ready(self) -> None:
-        from training import imports  # noqa: F401  (registers the app's spreadsheet importers)
+        # Registers the app's spreadsheet importers (the ledger's has a module of its own).
+        from training import imports, ledger_imports  # noqa: F401

@@ -70,33 +70,45 @@ class Attendance(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["present", "absent", "excused"]),
                 name="training_attendance_status_valid",
+                violation_error_message=_(
+                    "出欠は「出席」「欠席」「連絡あり欠席」のどれかを選んでください。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(role__in=["trainee", "supporter"]),
                 name="training_attendance_role_valid",
+                violation_error_message=_("役割は「訓練生」か「支援者」を選んでください。"),
             ),
             # Exactly one person: a participant or a supporter record.
             models.CheckConstraint(
                 condition=(Q(participant__isnull=False) & Q(supporter__isnull=True))
                 | (Q(participant__isnull=True) & Q(supporter__isnull=False)),
                 name="training_attendance_exactly_one_person",
+                violation_error_message=_(
+                    "出欠は参加者か支援者のどちらか一人について記録してください。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(supporter__isnull=True) | Q(role="supporter"),
                 name="training_attendance_supporter_role",
+                violation_error_message=_("支援者の出欠は役割を「支援者」にしてください。"),
             ),
             models.CheckConstraint(
-                condition=Q(minutes__lte=24 * 60), name="training_attendance_minutes_sane"
+                condition=Q(minutes__lte=24 * 60),
+                name="training_attendance_minutes_sane",
+                violation_error_message=_("時間は1日（1440分）以内で入れてください。"),
             ),
             models.UniqueConstraint(
                 fields=["session", "participant"],
                 condition=Q(participant__isnull=False),
                 name="training_attendance_one_per_participant",
+                violation_error_message=_("この回のこの参加者の出欠はすでに記録されています。"),
             ),
             models.UniqueConstraint(
                 fields=["session", "supporter"],
                 condition=Q(supporter__isnull=False),
                 name="training_attendance_one_per_supporter",
+                violation_error_message=_("この回のこの支援者の出欠はすでに記録されています。"),
             ),
         ]
 
@@ -150,29 +162,38 @@ class FeeRule(models.Model):
         ordering = ["fiscal_year", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(payee__in=["partner", "supporter"]), name="training_feerule_payee_valid"
+                condition=Q(payee__in=["partner", "supporter"]),
+                name="training_feerule_payee_valid",
+                violation_error_message=_("支払先は「協力機関」か「支援者」を選んでください。"),
             ),
             models.CheckConstraint(
                 condition=Q(basis__in=["session", "day", "month", "hour"]),
                 name="training_feerule_basis_valid",
+                violation_error_message=_("計算単位は一覧の中から選んでください。"),
             ),
             # Partners are paid per session, day or month; supporters per hour.
             models.CheckConstraint(
                 condition=(Q(payee="partner") & Q(basis__in=["session", "day", "month"]))
                 | (Q(payee="supporter") & Q(basis="hour")),
                 name="training_feerule_basis_fits_payee",
+                violation_error_message=_(
+                    "協力機関には回・日・月単位、支援者には時間単位の料金を設定してください。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(budget_yen__isnull=True) | Q(budget_yen__gte=0),
                 name="training_feerule_budget_not_negative",
+                violation_error_message=_("予算は0円以上で入れてください。"),
             ),
             models.CheckConstraint(
                 condition=Q(valid_from__lte=F("valid_to")),
                 name="training_feerule_valid_from_before_to",
+                violation_error_message=_("適用終了日は適用開始日以降にしてください。"),
             ),
             models.CheckConstraint(
                 condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2100),
                 name="training_feerule_fiscal_year_sane",
+                violation_error_message=_("年度は2000〜2100の間で入れてください。"),
             ),
         ]
 
@@ -234,22 +255,29 @@ class PayoutRun(models.Model):
         ordering = ["-month", "rule__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "month"], name="training_payoutrun_one_per_rule_month"
+                fields=["rule", "month"],
+                name="training_payoutrun_one_per_rule_month",
+                violation_error_message=_("この料金ルールのこの月の支払計算はすでにあります。"),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "approved", "paid"]),
                 name="training_payoutrun_status_valid",
+                violation_error_message=_("支払計算の状態が正しくありません。"),
             ),
             models.CheckConstraint(
-                condition=Q(month__day=1), name="training_payoutrun_month_is_first_day"
+                condition=Q(month__day=1),
+                name="training_payoutrun_month_is_first_day",
+                violation_error_message=_("対象月は月の1日で入れてください。"),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(approved_at__isnull=False),
                 name="training_payoutrun_approved_has_time",
+                violation_error_message=_("承認済みの支払計算には承認日時が必要です。"),
             ),
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(paid_at__isnull=False),
                 name="training_payoutrun_paid_has_time",
+                violation_error_message=_("支払済みにするには支払日時が必要です。"),
             ),
         ]
 
@@ -312,17 +340,23 @@ class PayoutLine(models.Model):
         ordering = ["run", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "position"], name="training_payoutline_position_unique"
+                fields=["run", "position"],
+                name="training_payoutline_position_unique",
+                violation_error_message=_("明細の順番が重なっています。"),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["regular", "adjustment", "manual"]),
                 name="training_payoutline_kind_valid",
+                violation_error_message=_("明細の種類が正しくありません。"),
             ),
             models.CheckConstraint(
                 condition=(Q(kind="regular") & Q(adjusts_month__isnull=True) & Q(amount_yen__gte=0))
                 | (Q(kind="adjustment") & Q(adjusts_month__isnull=False))
                 | (Q(kind="manual") & Q(adjusts_month__isnull=True) & ~Q(reason="")),
                 name="training_payoutline_adjustment_has_month",
+                violation_error_message=_(
+                    "明細の内容が種類と合っていません（調整には対象月、手動の明細には理由が必要です）。"
+                ),
             ),
             models.CheckConstraint(
                 condition=(
@@ -341,6 +375,7 @@ class PayoutLine(models.Model):
                     & Q(participant__isnull=False)
                 ),
                 name="training_payoutline_exactly_one_payee",
+                violation_error_message=_("明細の支払先は一つだけにしてください。"),
             ),
         ]
 
@@ -387,14 +422,20 @@ class ManualAdjustment(models.Model):
                 & Q(amount_yen__gte=-10_000_000)
                 & Q(amount_yen__lte=10_000_000),
                 name="training_manualadjustment_amount_sane",
+                violation_error_message=_("調整額は0円以外で、±1,000万円以内にしてください。"),
             ),
             models.CheckConstraint(
-                condition=~Q(reason=""), name="training_manualadjustment_has_reason"
+                condition=~Q(reason=""),
+                name="training_manualadjustment_has_reason",
+                violation_error_message=_("調整の理由を書いてください。"),
             ),
             models.CheckConstraint(
                 condition=Q(partner__isnull=False, supporter__isnull=True)
                 | Q(partner__isnull=True, supporter__isnull=False),
                 name="training_manualadjustment_one_payee",
+                violation_error_message=_(
+                    "調整の相手は協力機関か支援者のどちらか一つにしてください。"
+                ),
             ),
         ]
 
@@ -439,6 +480,10 @@ class AuditEntry(models.Model):
         "fee_rule_created": _("謝金ルールを作成"),
         "fee_rule_changed": _("謝金ルールを変更"),
         "target_changed": _("目標を変更"),
+        "activity_record_created": _("活動実績を登録"),
+        "activity_record_changed": _("活動実績を変更"),
+        "activity_record_deleted": _("活動実績を削除"),
+        "caseload_reassigned": _("担当支援員を変更"),
     }
 
     at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
@@ -493,6 +538,15 @@ class AuditEntry(models.Model):
         "valid_to": _("適用終了日"),
         "starts_at": _("開始"),
         "ends_at": _("終了"),
+        "partner": _("協力機関"),
+        "coach": _("担当支援員"),
+        "activity": _("活動"),
+        "held_on": _("実施日"),
+        "counterpart_type": _("寄付元・配布先の種類"),
+        "count": _("回数・件数"),
+        "persons": _("人数"),
+        "weight_kg": _("重さ（kg）"),
+        "note": _("メモ"),
     }
 
     @property
@@ -554,7 +608,9 @@ class ProgrammeTarget(models.Model):
         ordering = ["fiscal_year", "metric"]
         constraints = [
             models.UniqueConstraint(
-                fields=["fiscal_year", "metric"], name="training_programmetarget_one_per_metric"
+                fields=["fiscal_year", "metric"],
+                name="training_programmetarget_one_per_metric",
+                violation_error_message=_("この年度のこの指標の目標はすでにあります。"),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -570,6 +626,7 @@ class ProgrammeTarget(models.Model):
                     ]
                 ),
                 name="training_programmetarget_metric_valid",
+                violation_error_message=_("指標は一覧の中から選んでください。"),
             ),
         ]
 
@@ -577,43 +634,140 @@ class ProgrammeTarget(models.Model):
         return f"FY{self.fiscal_year} {self.get_metric_display()}: {self.target}"
 
 
+FOOD_ACTIVITIES = ("food_donation", "food_distribution")
+
+
 class ActivityRecord(models.Model):
-    """A day of a partner's non-training activity – a place-to-be day, a
-    children's cafeteria session or a food-bank day – with how many people came.
-    The dashboard counts these against the plan's targets."""
+    """A line of the activity ledger: a partner's non-training activity on a
+    day – visits to its place-to-be, a children's cafeteria session, food
+    received as a donation or handed out, a cool-station day – with how many
+    times (count), how many people and, for food, the weight in kg. The
+    dashboard and the grant report count these against the plan's targets.
+    One line per partner, activity, day and counterpart type, so importing a
+    file again updates the lines instead of adding them twice."""
 
     class Activity(models.TextChoices):
-        PLACE = "place", _("居場所")
+        PLACE_VISIT = "place_visit", _("居場所の来所")
         CAFETERIA = "cafeteria", _("子ども食堂")
-        FOOD_BANK = "food_bank", _("フードバンク")
+        FOOD_DONATION = "food_donation", _("食品の寄付受入")
+        FOOD_DISTRIBUTION = "food_distribution", _("食品の配布")
+        COOL_STATION = "cool_station", _("クールステーション")
 
+    class CounterpartType(models.TextChoices):
+        """Who gave the food (a donation) or received it (a distribution)."""
+
+        INDIVIDUAL = "individual", _("個人")
+        BUSINESS = "business", _("企業・商店")
+        FARM = "farm", _("農家")
+        SCHOOL = "school", _("学校")
+        WELFARE = "welfare", _("福祉施設")
+        GOVERNMENT = "government", _("行政")
+        HOUSEHOLD = "household", _("世帯")
+        OTHER = "other", _("その他")
+
+    FOOD = FOOD_ACTIVITIES
+
+    held_on = models.DateField(_("実施日"))
     partner = models.ForeignKey(
         "opportunities.Partner",
         verbose_name=_("協力機関"),
         on_delete=models.PROTECT,
         related_name="activity_records",
     )
-    activity = models.CharField(_("活動"), max_length=12, choices=Activity)
-    held_on = models.DateField(_("実施日"))
+    activity = models.CharField(_("活動"), max_length=20, choices=Activity)
+    count = models.PositiveIntegerField(
+        _("回数・件数"), default=1, help_text=_("開催回数・来所回数・寄付や配布の件数")
+    )
     persons = models.PositiveIntegerField(_("人数"), default=0)
+    weight_kg = models.DecimalField(
+        _("重さ（kg）"),
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("食品の寄付受入・配布のときだけ入力します。"),
+    )
+    counterpart_type = models.CharField(
+        _("寄付元・配布先の種類"), max_length=20, choices=CounterpartType, blank=True, default=""
+    )
+    note = models.TextField(_("メモ"), blank=True, default="")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("入力者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     class Meta:
         verbose_name = _("活動実績")
         verbose_name_plural = _("活動実績")
-        ordering = ["-held_on"]
+        ordering = ["-held_on", "partner_id", "activity", "counterpart_type"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(activity__in=["place", "cafeteria", "food_bank"]),
+                condition=Q(
+                    activity__in=[
+                        "place_visit",
+                        "cafeteria",
+                        "food_donation",
+                        "food_distribution",
+                        "cool_station",
+                    ]
+                ),
                 name="training_activityrecord_activity_valid",
+                violation_error_message=_("活動の種類は一覧の中から選んでください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    counterpart_type__in=[
+                        "",
+                        "individual",
+                        "business",
+                        "farm",
+                        "school",
+                        "welfare",
+                        "government",
+                        "household",
+                        "other",
+                    ]
+                ),
+                name="training_activityrecord_counterpart_type_valid",
+                violation_error_message=_("相手の種類は一覧の中から選んでください。"),
+            ),
+            # A weight belongs to food only.
+            models.CheckConstraint(
+                condition=Q(weight_kg__isnull=True) | Q(activity__in=list(FOOD_ACTIVITIES)),
+                name="training_activityrecord_weight_only_for_food",
+                violation_error_message=_(
+                    "重さ（kg）は食品の寄付受入・配布のときだけ入力できます。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(count__gte=0)
+                & Q(persons__gte=0)
+                & (Q(weight_kg__isnull=True) | Q(weight_kg__gte=0)),
+                name="training_activityrecord_non_negative",
+                violation_error_message=_("件数・人数・重さは0以上で入れてください。"),
             ),
             models.UniqueConstraint(
-                fields=["partner", "activity", "held_on"],
-                name="training_activityrecord_one_per_day",
+                fields=["partner", "activity", "held_on", "counterpart_type"],
+                name="training_activityrecord_one_per_day_and_counterpart",
+                violation_error_message=_("この協力機関のこの日・この相手の記録はすでにあります。"),
             ),
+        ]
+        indexes = [
+            models.Index(fields=["held_on", "activity"], name="training_activity_day_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.partner} {self.get_activity_display()} {self.held_on}"
+
+    @property
+    def is_food(self) -> bool:
+        return self.activity in FOOD_ACTIVITIES
 
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024  # the upload page's cap, kept by the table too
@@ -669,33 +823,42 @@ class ImportJob(models.Model):
             models.CheckConstraint(
                 condition=Q(mode__in=["preview", "write"]),
                 name="training_importjob_mode_valid",
+                violation_error_message=_("取り込みの種類が正しくありません。"),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "running", "done", "failed"]),
                 name="training_importjob_status_valid",
+                violation_error_message=_("取り込みの状態が正しくありません。"),
             ),
             models.CheckConstraint(
                 condition=~Q(kind="") & ~Q(filename=""),
                 name="training_importjob_kind_and_filename_given",
+                violation_error_message=_("取り込むファイルの種類と名前が必要です。"),
             ),
             # A write run always confirms a preview; a preview confirms nothing.
             models.CheckConstraint(
                 condition=Q(mode="write", preview__isnull=False)
                 | Q(mode="preview", preview__isnull=True),
                 name="training_importjob_write_confirms_a_preview",
+                violation_error_message=_(
+                    "書き込みは確認（プレビュー）を済ませた取り込みからだけ行えます。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(rows_done__lte=F("rows_total")),
                 name="training_importjob_progress_within_total",
+                violation_error_message=_("処理済みの行数が全体の行数を超えています。"),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["done", "failed"], finished_at__isnull=False)
                 | Q(status__in=["queued", "running"], finished_at__isnull=True),
                 name="training_importjob_finished_when_over",
+                violation_error_message=_("取り込みの終了日時と状態が合っていません。"),
             ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("data"), IMPORT_MAX_BYTES),
                 name="training_importjob_data_within_cap",
+                violation_error_message=_("ファイルが大きすぎます。5MB以下にしてください。"),
             ),
         ]
 

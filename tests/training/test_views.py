@@ -93,7 +93,7 @@ def test_run_review_approve_pay_and_download(client, secretariat, run):
     run.refresh_from_db()
     assert run.status == "paid"
     csv_response = client.get(reverse("secretariat:payout_run_export", args=[run.pk, "csv"]))
-    assert csv_response.content.startswith(b"\xef\xbb\xbfpayee_code")
+    assert csv_response.content.decode("utf-8-sig").startswith("支払先コード,")
     pdf = client.get(reverse("secretariat:payout_run_export", args=[run.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
@@ -230,8 +230,10 @@ def test_demo_seed_is_idempotent_and_fills_the_dashboard(time_machine):
     again = demo_seed_fee_rules_and_targets()
     assert "新規0件" in again and PayoutRun.objects.count() == 9
     actuals = programme_actuals(fiscal_year=2026)
-    assert actuals["cafeteria_sessions"] == 7  # 2nd and 4th Saturdays of May–July, and 8 August
-    assert actuals["food_bank_days"] > 20 and actuals["ue_days"] == 1
+    # The demo ledger covers a year: 2nd and 4th Saturdays of April–July, and 8 August.
+    assert actuals["cafeteria_sessions"] == 9
+    # Donations on some Tuesdays and distributions on some Fridays, April–August.
+    assert actuals["food_bank_days"] > 10 and actuals["ue_days"] == 1
 
 
 def test_monthly_programme_figures_follow_the_fiscal_year():
