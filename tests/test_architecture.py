@@ -19,6 +19,7 @@ LAYERS = {
     "opportunities": 2,
     "matching": 3,
     "training": 3,
+    "reports": 3.5,  # above training, below the role pages
     "participant": 4,
     "coach": 4,
     "partner": 4,
