@@ -8,7 +8,7 @@ from datetime import time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
 from opportunities.models import OpeningSlot, Opportunity, Partner
 from opportunities.services import opportunity_save
 from people.models import User
@@ -71,3 +71,40 @@ def opportunity_close(*, opportunity: Opportunity, by: User) -> Opportunity:
     opportunity.status = Opportunity.Status.CLOSED
     opportunity.save(update_fields=["status", "updated_at"])
     return opportunity
+
+
+# -- The secretariat's partner pages ----------------------------------------
+
+
+def _check_secretariat(by: User) -> None:
+    if not by.is_secretariat:
+        raise NotAllowed(_("協力機関の登録と変更は事務局だけができます。"))
+
+
+@transaction.atomic
+def partner_create(*, partner: Partner, by: User) -> Partner:
+    """Register a new partner organisation (the fields already set on ``partner``)."""
+    _check_secretariat(by)
+    partner.code = partner.code.strip()
+    if not partner.code:
+        raise DomainError(_("機関コードを入れてください。"))
+    if Partner.objects.filter(code__iexact=partner.code).exists():
+        raise Conflict(_("その機関コードはすでに使われています。別のコードにしてください。"))
+    partner.full_clean()
+    partner.save()
+    return partner
+
+
+def partner_update(*, partner: Partner, by: User) -> Partner:
+    """Save the secretariat's changes to a partner (its code stays)."""
+    _check_secretariat(by)
+    return partner_profile_update(partner=partner, by=by)
+
+
+def partner_set_active(*, partner: Partner, active: bool, by: User) -> Partner:
+    """Deactivate (or reactivate) a partner. Its opportunities, sessions,
+    attendance and payouts stay as they are; a partner with data is never deleted."""
+    _check_secretariat(by)
+    partner.is_active = active
+    partner.save(update_fields=["is_active", "updated_at"])
+    return partner

@@ -41,6 +41,7 @@ class PartnerProfileForm(forms.ModelForm):
             "offers_cool_station",
             "open_during_business_hours",
             "opening_notes",
+            "notify_staff",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -53,7 +54,12 @@ class PartnerProfileForm(forms.ModelForm):
         return [self[name] for name in self.OFFER_FIELD_NAMES]
 
     def detail_fields(self):
-        skip = {*self.OFFER_FIELD_NAMES, "open_during_business_hours", "opening_notes"}
+        skip = {
+            *self.OFFER_FIELD_NAMES,
+            "open_during_business_hours",
+            "opening_notes",
+            "notify_staff",
+        }
         return [field for field in self if field.name not in skip]
 
 

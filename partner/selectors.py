@@ -4,14 +4,14 @@ opportunities.selectors.opportunities_managed_by / sessions_managed_by."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.clock import day_bounds, local_today
 from opportunities.models import Opportunity, Session, Signup
 from opportunities.selectors import opportunities_managed_by, sessions_managed_by
 from people.models import ParticipantProfile
-from training.models import Attendance
+from training.models import Attendance, PayoutLine, PayoutRun
 
 
 def _with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
@@ -83,7 +83,7 @@ def roster_for_session(*, session: Session) -> list[dict]:
             "id", "participant_id", "status", "minutes", "role"
         )
     }
-    rows = []
+    rows: list[dict] = []
     seen = set()
     for signup in signups:
         seen.add(signup.participant_id)
@@ -98,6 +98,12 @@ def roster_for_session(*, session: Session) -> list[dict]:
     # cancelled after they came) still show, so their record can be corrected.
     extra = [pid for pid in attendance if pid not in seen]
     if extra:
+        # Someone recorded who never had a sign-up for this session came as a walk-in.
+        signed_up = set(
+            Signup.objects.filter(session=session, participant_id__in=extra).values_list(
+                "participant_id", flat=True
+            )
+        )
         for participant in ParticipantProfile.objects.filter(pk__in=extra).only(
             "id", "code", "display_name", "emergency_contact"
         ):
@@ -106,9 +112,54 @@ def roster_for_session(*, session: Session) -> list[dict]:
                     "signup": None,
                     "participant": participant,
                     "attendance": attendance[participant.pk],
+                    "walk_in": participant.pk not in signed_up,
                 }
             )
     return rows
+
+
+def signups_waiting(*, session: Session) -> dict[str, list[Signup]]:
+    """Who else may come: the waitlist in the order seats go to it, and the
+    requests still waiting for a coach's approval. Names only."""
+    qs = (
+        Signup.objects.filter(
+            session=session, status__in=[Signup.Status.WAITLISTED, Signup.Status.REQUESTED]
+        )
+        .select_related("participant")
+        .only("id", "status", "created_at", "participant__code", "participant__display_name")
+        .order_by("created_at", "pk")
+    )
+    waiting: dict[str, list[Signup]] = {"waitlist": [], "requested": []}
+    for signup in qs:
+        key = "waitlist" if signup.status == Signup.Status.WAITLISTED else "requested"
+        waiting[key].append(signup)
+    return waiting
+
+
+WALK_IN_RESULTS = 10
+
+
+def walk_in_candidates(*, query: str, partner_id: int) -> list[ParticipantProfile]:
+    """Participants a partner's staff can pick as a walk-in: anyone by the exact
+    participant code (the person brings it), or by a name containing the query
+    (two characters at least) among the people who have signed up for or come
+    to this partner before. Being in the programme is itself sensitive, so a
+    name search never lists strangers. Only code and display name are loaded."""
+    query = query.strip()
+    if not query:
+        return []
+    match = Q(code__iexact=query)
+    if len(query) >= 2:
+        known = Q(signups__session__opportunity__partner_id=partner_id) | Q(
+            attendance__session__opportunity__partner_id=partner_id
+        )
+        match |= (Q(display_name__icontains=query) | Q(name_kana__icontains=query)) & known
+    return list(
+        ParticipantProfile.objects.filter(match)
+        .distinct()
+        .only("id", "code", "display_name")
+        .order_by("display_name", "code")[:WALK_IN_RESULTS]
+    )
 
 
 def roster_row(*, session: Session, participant_id: int) -> dict:
@@ -124,3 +175,41 @@ def supporters_for_session(*, session: Session) -> QuerySet[Attendance]:
         .select_related("supporter")
         .order_by("pk")
     )
+
+
+# -- Payout statements: a partner's own lines of approved or paid runs -------
+
+
+def statement_runs(*, partner) -> QuerySet[PayoutRun]:
+    """Approved or paid runs with at least one line paying ``partner``, each with
+    the partner's own total. Drafts are never shown: they may still change."""
+    return (
+        PayoutRun.objects.filter(
+            status__in=[PayoutRun.Status.APPROVED, PayoutRun.Status.PAID],
+            pk__in=PayoutLine.objects.filter(partner=partner).values("run_id"),
+        )
+        .select_related("rule")
+        .annotate(partner_total=Sum("lines__amount_yen", filter=Q(lines__partner=partner)))
+        .order_by("-month", "rule__code")
+    )
+
+
+class PartnerStatement:
+    """One run as a partner may see it: only the lines paying that partner,
+    and their total. The exporters of training.exports read ``lines``,
+    ``total_yen`` and the run's own fields through this view, so a download
+    never carries another payee's line or the run's overall total."""
+
+    def __init__(self, run: PayoutRun, partner) -> None:
+        self._run = run
+        self.partner = partner
+        self.lines = run.lines.filter(partner=partner)
+        self.total_yen = sum(line.amount_yen for line in self.lines)
+
+    def __getattr__(self, name: str):
+        return getattr(self._run, name)
+
+
+def statement_for_partner(*, partner, pk: int) -> PartnerStatement | None:
+    run = statement_runs(partner=partner).filter(pk=pk).first()
+    return PartnerStatement(run, partner) if run is not None else None

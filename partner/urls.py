@@ -1,10 +1,22 @@
 from django.urls import path
 
-from partner import views
+from partner import ledger_views, roster_views, statement_views, views
 
 urlpatterns = [
     path("", views.partner_dashboard, name="partner_dashboard"),
     path("profile/", views.partner_profile, name="partner_profile"),
+    path("activities/", ledger_views.partner_activity_list, name="partner_activity_list"),
+    path("activities/new/", ledger_views.partner_activity_new, name="partner_activity_new"),
+    path(
+        "activities/<int:pk>/edit/",
+        ledger_views.partner_activity_edit,
+        name="partner_activity_edit",
+    ),
+    path(
+        "activities/<int:pk>/delete/",
+        ledger_views.partner_activity_delete,
+        name="partner_activity_delete",
+    ),
     path("opportunities/", views.partner_opportunity_list, name="partner_opportunity_list"),
     path("opportunities/new/", views.partner_opportunity_new, name="partner_opportunity_new"),
     path("opportunities/<str:code>/", views.partner_opportunity, name="partner_opportunity"),
@@ -33,5 +45,17 @@ urlpatterns = [
     path("sessions/<int:pk>/attendance/", views.partner_attendance, name="partner_attendance"),
     path(
         "sessions/<int:pk>/supporters/", views.partner_supporter_add, name="partner_supporter_add"
+    ),
+    path("sessions/<int:pk>/walk-in/", roster_views.partner_walk_in, name="partner_walk_in"),
+    path("statements/", statement_views.partner_statement_list, name="partner_statement_list"),
+    path(
+        "statements/<int:pk>/",
+        statement_views.partner_statement_detail,
+        name="partner_statement_detail",
+    ),
+    path(
+        "statements/<int:pk>/export.<str:fmt>",
+        statement_views.partner_statement_export,
+        name="partner_statement_export",
     ),
 ]

@@ -263,6 +263,7 @@ def _roster_context(session, **extra) -> dict:
         "session": session,
         "rows": ps.roster_for_session(session=session),
         "supporters": ps.supporters_for_session(session=session),
+        "waiting": ps.signups_waiting(session=session),
         "supporter_form": SupporterAttendanceForm(initial={"minutes": session.duration_minutes}),
         **extra,
     }

@@ -13,4 +13,12 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("welcome/", views.first_login, name="first_login"),
+    # Staff choose their password through a one-time link the secretariat gives them.
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="people/set_password.html", success_url="/accounts/login/?password=set"
+        ),
+        name="password_set",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from secretariat import views
+from secretariat import ledger_views, partner_views, people_views, report_views, views
 
 app_name = "secretariat"
 
@@ -37,9 +37,30 @@ urlpatterns = [
         name="payout_adjustment_remove",
     ),
     path("training-days/", views.training_days, name="training_days"),
+    path("activities/", ledger_views.activity_list, name="activity_list"),
+    path("activities/new/", ledger_views.activity_new, name="activity_new"),
+    path("activities/<int:pk>/edit/", ledger_views.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/delete/", ledger_views.activity_delete, name="activity_delete"),
     path("imports/", views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
     path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
     path("imports/<int:pk>/confirm/", views.import_job_confirm_view, name="import_job_confirm"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("partners/", partner_views.partner_list, name="partner_list"),
+    path("partners/new/", partner_views.partner_new, name="partner_new"),
+    path("partners/<int:pk>/", partner_views.partner_edit, name="partner_edit"),
+    path("partners/<int:pk>/active/", partner_views.partner_active, name="partner_active"),
+    path("people/", people_views.people_list, name="people_list"),
+    path("people/new/", people_views.people_new, name="people_new"),
+    path("people/caseload/", people_views.caseload, name="caseload"),
+    path("people/<int:pk>/", people_views.people_edit, name="people_edit"),
+    path("people/<int:pk>/active/", people_views.people_active, name="people_active"),
+    path(
+        "people/<int:pk>/password-link/",
+        people_views.people_password_link,
+        name="people_password_link",
+    ),
+    path("progression/", report_views.progression_page, name="progression"),
+    path("report/", report_views.report_page, name="report"),
+    path("report/grant-report.<str:fmt>", report_views.report_download, name="report_download"),
 ]
