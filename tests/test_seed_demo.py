@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q
 from core.clock import local_now
 from opportunities.models import OpeningSlot, Opportunity, Partner, Session, Signup
 from people.models import AvailabilitySlot, ParticipantProfile, ReadinessAssessment, Supporter, User
-from training.models import Attendance
+from training.models import Attendance, AuditEntry, FeeRule, PayoutLine, PayoutRun
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,10 @@ MODELS = [
     ReadinessAssessment,
     Supporter,
     Attendance,
+    FeeRule,
+    PayoutRun,
+    PayoutLine,
+    AuditEntry,
 ]
 
 
@@ -110,5 +114,25 @@ def test_seed_demo_builds_the_network_and_a_second_run_adds_nothing():
 
     assert "demo2026!" in output and "coach_sato" in output
 
+    # A session under way today at each demo staff member's partner, with people
+    # on the roster, so attendance can be tried at once.
+    today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    under_way = Session.objects.filter(
+        starts_at__gte=today_start, starts_at__lte=now, status="scheduled"
+    ).annotate(n=Count("signups", filter=Q(signups__status="confirmed")))
+    staffed = set(User.objects.filter(role="partner_staff").values_list("partner", flat=True))
+    assert set(under_way.filter(n__gt=0).values_list("opportunity__partner", flat=True)) == staffed
+
+    # Budgets last the year at the plan's rates: nothing is cut by the budget, and
+    # the months computed so far, spread over twelve, stay within each budget.
+    assert first["PayoutRun"] > 0
+    assert not PayoutLine.objects.filter(cut_by_budget=True).exists()
+    for rule in FeeRule.objects.all():
+        runs = PayoutRun.objects.filter(rule=rule)
+        spent = sum(line.amount_yen for run in runs for line in run.lines.all())
+        assert spent > 0, rule.code
+        assert spent / runs.count() * 12 <= rule.budget_yen, rule.code
+
+    # A second run changes nothing, not even the audit log.
     seed()
     assert row_counts() == first

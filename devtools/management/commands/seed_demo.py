@@ -30,6 +30,7 @@ from devtools.demo_training import demo_seed_fee_rules_and_targets
 from opportunities.models import OpeningSlot, Opportunity, Partner, Session, Signup
 from opportunities.services import (
     opportunity_save,
+    session_create,
     sessions_generate_weekly,
     signup_cancel,
     signup_create,
@@ -236,23 +237,25 @@ class Command(BaseCommand):
 
     def seed_all(self) -> None:
         with transaction.atomic():
-            with self.stage("1/9 アカウント（事務局・支援員・協力機関スタッフ）"):
+            with self.stage("1/10 アカウント（事務局・支援員・協力機関スタッフ）"):
                 self.seed_staff()
-            with self.stage("2/9 協力機関と開所時間"):
+            with self.stage("2/10 協力機関と開所時間"):
                 self.seed_partners()
-            with self.stage("3/9 活動"):
+            with self.stage("3/10 活動"):
                 self.seed_opportunities()
-            with self.stage("4/9 参加者・参加できる時間帯・準備度の評価"):
+            with self.stage("4/10 参加者・参加できる時間帯・準備度の評価"):
                 self.seed_participants()
-            with self.stage("5/9 サポーター"):
+            with self.stage("5/10 サポーター"):
                 self.seed_supporters()
-            with self.stage("6/9 開催回（過去・今後）"):
+            with self.stage("6/10 開催回（過去・今後）"):
                 self.seed_sessions()
-            with self.stage("7/9 過去の開催回の実施・中止と出欠"):
+            with self.stage("7/10 過去の開催回の実施・中止と出欠"):
                 self.seed_past()
-            with self.stage("8/9 今後の申込（確定・承認待ち・キャンセル待ち）"):
+            with self.stage("8/10 今後の申込（確定・承認待ち・キャンセル待ち）"):
                 self.seed_signups()
-            with self.stage("9/9 指導料ルールと目標（training アプリ）"):
+            with self.stage("9/10 今日の開催回と参加予定者"):
+                self.seed_today()
+            with self.stage("10/10 指導料ルールと目標（training アプリ）"):
                 self.seed_fee_rules()
 
     @contextmanager
@@ -742,6 +745,78 @@ class Command(BaseCommand):
             self.new_signups,
             *(counts.get(s, 0) for s in ("confirmed", "requested", "waitlisted", "cancelled")),
         )
+
+    # --- today ----------------------------------------------------------------------
+
+    def seed_today(self) -> None:
+        """A session under way at each demo staff member's partner, with people
+        on its roster, so that attendance can be tried at once on a phone.
+
+        It started an hour ago, so nobody can sign up for it any more through
+        the services (they refuse started sessions, as they should): its sign-ups
+        are history, written here the way seed_past writes attendance, with the
+        same rules checked by hand – the right step, a free seat, no clash.
+        Found again by (opportunity, today), so a second run changes nothing.
+        """
+        now = timezone.localtime()
+        day_start = at(self.today, time.min)
+        starts_at = max(
+            day_start, now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+        )
+        ends_at = min(starts_at + timedelta(hours=3), at(self.today, time(23, 59)))
+        created = placed = 0
+        for staff in data.PARTNER_STAFF:
+            partner = self.partners[staff["partner"]]
+            opportunity = (
+                Opportunity.objects.filter(partner=partner, status=Opportunity.Status.OPEN)
+                .order_by("code")
+                .first()
+            )
+            if opportunity is None:
+                continue
+            today_sessions = Session.objects.filter(
+                opportunity=opportunity,
+                starts_at__gte=day_start,
+                starts_at__lt=day_start + timedelta(days=1),
+            )
+            if today_sessions.filter(starts_at__lte=now).exists():
+                continue
+            session = session_create(
+                opportunity=opportunity,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                instructor_name=opportunity.contact_name,
+            )
+            created += 1
+            placed += self.place_history(session, people=3)
+        self.note = f"新規{created}回・参加予定{placed}人"
+
+    def place_history(self, session: Session, *, people: int) -> int:
+        opportunity = session.opportunity
+        busy = set(
+            Signup.objects.filter(
+                status__in=[Signup.Status.CONFIRMED, Signup.Status.REQUESTED],
+                session__starts_at__lt=session.ends_at,
+                session__ends_at__gt=session.starts_at,
+            ).values_list("participant_id", flat=True)
+        )
+        candidates = [
+            p
+            for code, p in sorted(self.participants.items())
+            if p.pk not in busy and p.readiness >= opportunity.min_readiness
+        ]
+        chosen = sorted(
+            candidates, key=lambda p: seeded("today", opportunity.code, p.code).random()
+        )[: min(people, session.capacity)]
+        for participant in chosen:
+            Signup.objects.create(
+                session=session,
+                participant=participant,
+                status=Signup.Status.CONFIRMED,
+                created_by=participant.coach,
+            )
+        Session.objects.filter(pk=session.pk).update(seats_taken=len(chosen))
+        return len(chosen)
 
     # --- other apps ---------------------------------------------------------------
 
