@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from people.auth import api_token_issue
 from tests.api.world import World, assert_no_canary, move_to_today
+from training.models import ActivityRecord
 
 ANON, PART, COACH, STAFF, TOKEN = (
     "anonymous",
@@ -64,6 +65,18 @@ class Row:
         return self.label or f"{self.method} {self.url_name}"
 
 
+def _activity_b(w: World) -> int:
+    """A ledger line of organisation B (made in ``prepare``, before the snapshot)."""
+    record, _made = ActivityRecord.objects.get_or_create(
+        partner_id=w.opp_b.partner_id,
+        activity="place_visit",
+        held_on=timezone.localdate() - timedelta(days=1),
+        counterpart_type="",
+        defaults={"count": 1, "persons": 3},
+    )
+    return record.pk
+
+
 def _future_day(w: World) -> str:
     return (timezone.localdate() + timedelta(days=20)).isoformat()
 
@@ -71,6 +84,7 @@ def _future_day(w: World) -> str:
 ROWS = [
     # --- coach pages: coaches (and the secretariat) only; participant B belongs to coach B.
     Row("coach_caseload", "GET", denied=NOT_COACH, allowed=("coach_a", "secretariat")),
+    Row("coach_progression", "GET", denied=NOT_COACH, allowed=("coach_a", "secretariat")),
     Row("coach_participant_create", "GET", denied=NOT_COACH, allowed=("coach_a",)),
     Row(
         "coach_participant",
@@ -93,6 +107,32 @@ ROWS = [
         data=lambda w: {"session": w.session_a.pk},
     ),
     Row("coach_login_code", "POST", lambda w: [w.participant_b.code], allowed=("coach_b",)),
+    Row(
+        "coach_participant_edit",
+        "GET",
+        lambda w: [w.participant_b.code],
+        allowed=("coach_b", "secretariat"),
+    ),
+    Row(
+        "coach_participant_edit",
+        "POST",
+        lambda w: [w.participant_b.code],
+        allowed=("coach_b",),
+        data=lambda w: {
+            "display_name": "乗っ取り",
+            "max_travel_km": "5",
+            "support_notes": "乗っ取り",
+            "slots-TOTAL_FORMS": "0",
+            "slots-INITIAL_FORMS": "0",
+        },
+    ),
+    Row(
+        "coach_case_note_add",
+        "POST",
+        lambda w: [w.participant_b.code],
+        allowed=("coach_b",),
+        data=lambda w: {"body": "乗っ取り"},
+    ),
     Row("coach_signup_approve", "POST", lambda w: [w.request_b.pk], allowed=("coach_b",)),
     Row("coach_signup_decline", "GET", lambda w: [w.request_b.pk], allowed=("coach_b",)),
     Row("coach_signup_decline", "POST", lambda w: [w.request_b.pk], allowed=("coach_b",)),
@@ -111,6 +151,7 @@ ROWS = [
     Row("signup_cancel", "POST", lambda w: [w.signup_b.pk], allowed=("participant_b",)),
     Row("my_schedule", "GET", denied=NOT_PARTICIPANT, allowed=("participant_a",)),
     Row("my_calendar", "POST", denied=NOT_PARTICIPANT, allowed=("participant_a",)),
+    Row("my_profile", "GET", denied=NOT_PARTICIPANT, allowed=("participant_a",)),
     # --- partner pages: staff of the organisation that owns the object.
     Row("partner_dashboard", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
     Row("partner_profile", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
@@ -165,6 +206,33 @@ ROWS = [
         allowed=("staff_b",),
         data=lambda w: {"name": "山田 太郎", "minutes": 60},
     ),
+    Row(
+        "partner_walk_in",
+        "GET",
+        lambda w: [w.session_b.pk],
+        allowed=("staff_b", "secretariat"),
+        data=lambda w: {"q": w.participant_a.code},
+    ),
+    Row(
+        "partner_walk_in",
+        "POST",
+        lambda w: [w.session_b.pk],
+        prepare=lambda w: move_to_today(w.session_b),
+        allowed=("staff_b",),
+        data=lambda w: {"participant": w.participant_a.code},
+    ),
+    Row("partner_statement_list", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
+    Row("partner_activity_list", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
+    Row("partner_activity_new", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
+    *[
+        Row(name, method, lambda w: [_activity_b(w)], prepare=_activity_b, allowed=("staff_b",))
+        for name in ("partner_activity_edit", "partner_activity_delete")
+        for method in ("GET", "POST")
+    ],
+    # No run pays organisation A: any run is another organisation's (or none), a 404.
+    Row("partner_statement_detail", "GET", lambda w: [1]),
+    Row("partner_statement_export", "GET", lambda w: [1, "csv"]),
+    Row("partner_statement_export", "GET", lambda w: [1, "pdf"], label="GET statement pdf"),
     # --- secretariat pages: nobody else. Object ids do not matter: the role check comes first.
     *[
         Row(f"secretariat:{name}", "GET", allowed=("secretariat",))
@@ -176,8 +244,24 @@ ROWS = [
             "training_days",
             "import_upload",
             "audit_log",
+            "progression",
+            "report",
+            "activity_list",
+            "activity_new",
         )
     ],
+    *[
+        Row(
+            f"secretariat:{name}",
+            method,
+            lambda w: [_activity_b(w)],
+            prepare=_activity_b,
+            allowed=("secretariat",),
+        )
+        for name in ("activity_edit", "activity_delete")
+        for method in ("GET", "POST")
+    ],
+    Row("secretariat:report_download", "GET", lambda w: ["xlsx"], allowed=("secretariat",)),
     Row("secretariat:fee_rule_new", "GET", allowed=("secretariat",)),
     Row("secretariat:fee_rule_new", "POST", data=lambda w: {"code": "MATRIX", "name": "乗っ取り"}),
     Row("secretariat:fee_rule_edit", "GET", lambda w: ["NO-SUCH-RULE"]),
@@ -194,6 +278,49 @@ ROWS = [
     Row("secretariat:import_job", "GET", lambda w: [1]),
     Row("secretariat:import_job_status", "GET", lambda w: [1]),
     Row("secretariat:import_job_confirm", "POST", lambda w: [1]),
+    *[
+        Row(f"secretariat:{name}", "GET", allowed=("secretariat",))
+        for name in ("partner_list", "partner_new", "people_list", "people_new", "caseload")
+    ],
+    Row("secretariat:partner_new", "POST", data=lambda w: {"code": "MATRIX", "name": "乗っ取り"}),
+    Row(
+        "secretariat:partner_edit",
+        "GET",
+        lambda w: [w.opp_b.partner_id],
+        allowed=("secretariat",),
+    ),
+    Row(
+        "secretariat:partner_edit",
+        "POST",
+        lambda w: [w.opp_b.partner_id],
+        data=lambda w: {"name": "乗っ取り"},
+    ),
+    Row("secretariat:partner_active", "GET", lambda w: [w.opp_b.partner_id]),
+    Row("secretariat:partner_active", "POST", lambda w: [w.opp_b.partner_id]),
+    Row(
+        "secretariat:people_new",
+        "POST",
+        data=lambda w: {"username": "matrix", "last_name": "乗", "role": "secretariat"},
+    ),
+    Row("secretariat:people_edit", "GET", lambda w: [w.coach_b.pk], allowed=("secretariat",)),
+    Row(
+        "secretariat:people_edit",
+        "POST",
+        lambda w: [w.coach_b.pk],
+        data=lambda w: {"last_name": "乗", "role": "secretariat", "language": "ja"},
+    ),
+    Row("secretariat:people_active", "GET", lambda w: [w.coach_b.pk]),
+    Row("secretariat:people_active", "POST", lambda w: [w.coach_b.pk]),
+    Row("secretariat:people_password_link", "POST", lambda w: [w.coach_b.pk]),
+    Row(
+        "secretariat:caseload",
+        "POST",
+        data=lambda w: {
+            "from": w.coach_b.pk,
+            "participants": [w.participant_b.code],
+            "to": w.coach_a.pk,
+        },
+    ),
     # --- the API: organisation B's objects, participant B's sign-ups.
     Row("api:list_own_opportunities", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
     Row(
@@ -330,7 +457,10 @@ def _state() -> tuple:
         ("training", "PayoutRun"),
         ("training", "FeeRule"),
         ("training", "ImportJob"),
+        ("training", "ActivityRecord"),
         ("people", "ReadinessAssessment"),
+        ("people", "CaseNote"),
+        ("people", "ProfileChange"),
         ("people", "Supporter"),
         ("people", "ParticipantProfile"),
         ("people", "User"),
@@ -347,6 +477,7 @@ def _state() -> tuple:
         sorted(signup.objects.values_list("pk", "status")),
         sorted(session.objects.values_list("pk", "status", "seats_taken", "capacity")),
         sorted(opportunity.objects.values_list("pk", "status", "title", "capacity")),
+        sorted(ActivityRecord.objects.values_list("pk", "persons", "count", "note")),
         counts,
     )
 
