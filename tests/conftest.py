@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from people.models import User
 from tests.builders import make_participant, make_partner, make_user
@@ -16,6 +18,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
         db = settings.DATABASES["default"]
         db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language. A request through the test
+    client leaves its language active in this thread, so without this a
+    command called after an English page would speak English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -150,7 +150,10 @@ def build_xss_world(prefix: str = "x") -> XssWorld:
         starts_at=upcoming.starts_at + timedelta(days=1),
         instructor_name=p("IN2", 100),
     )
-    request_session = make_session(opportunity=next_step)
+    # Two days on: a person holds one sign-up at a time (no clashes).
+    request_session = make_session(
+        opportunity=next_step, starts_at=upcoming.starts_at + timedelta(days=2)
+    )
     signup = signup_create(session=upcoming, participant=participant, by=participant_user)
     signup_create(session=today, participant=participant, by=participant_user)
     today = move_to_today(today)
