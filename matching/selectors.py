@@ -27,7 +27,19 @@ from functools import lru_cache
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import BinaryField, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import (
+    BinaryField,
+    CharField,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import ExtractIsoWeekDay, Power, TruncTime
 from django.utils import timezone
 from pgvector.django import CosineDistance
@@ -371,13 +383,18 @@ def _rank_opportunities(
     query_vector = embeddings.embed_query(query) if query else None
     seeker_vector = None
     term_vectors: dict[str, np.ndarray] = {}
-    if participant is not None:
+    # A search compares postings with the text's vector only (_facts), so the
+    # person's own vectors are read only when there is no search text.
+    if participant is not None and query_vector is None:
         seeker_vector = _stored_vectors(
             ParticipantEmbedding, "participant_id", [participant.pk]
         ).get(participant.pk)
         term_vectors = _term_vectors(participant_terms(participant))
     seeker = _Seeker.build(participant, seeker_vector, term_vectors)
 
+    # (Reading the small set together with the search's prefilter saves a
+    # query here, but at 10^5 postings the LIMIT over a join to the vectors is
+    # at the planner's mercy; the id list keeps the prefilter bounded.)
     ids = _small_candidate_set(base, limit)
     if ids is not None:
         scored = _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights, base)
@@ -438,27 +455,20 @@ def _about_the_query(scored: list) -> list:
 def _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights, base) -> list:
     # Through ``base``: a candidate found on the copies beside the vectors is
     # checked against the posting itself (still open, still in the caller's set).
-    postings = list(base.filter(pk__in=ids).select_related("partner"))
     similarities: dict[int, float] = {}
     if query:
         # A search compares postings with the text only: the database computes
         # each similarity (no vectors fetched), and postings that are neither
-        # close enough nor contain the words are dropped before their sessions
-        # are read (_about_the_query would drop them anyway).
+        # close enough nor contain the words are dropped before their rows and
+        # sessions are read (_about_the_query would drop them anyway). "畑"
+        # keeps 12 of the demo's 72 candidates; loading all 72 rows (with their
+        # partners) was a third of the search's time.
         vectors: dict[int, np.ndarray] = {}
-        if query_vector is not None:
-            similarities = _query_similarities(ids, query_vector)
-        floor = SEARCH_ABSOLUTE_FLOOR.get(embeddings.get_backend().model_name, SEARCH_DEFAULT_FLOOR)
-        words = bigrams(query)
-        postings = [
-            o
-            for o in postings
-            if similarities.get(o.pk, 0.0) >= floor
-            or containment(words, _text_facts(opportunity_document(o))[0]) >= SEARCH_KEYWORD_FLOOR
-        ]
-        ids = [o.pk for o in postings]
+        similarities, keep = _search_prefilter(base, ids, query, query_vector)
+        ids = [pk for pk in ids if pk in keep]
     else:
         vectors = _stored_vectors(OpportunityEmbedding, "opportunity_id", ids)
+    postings = list(base.filter(pk__in=ids).select_related("partner"))
     slots = _upcoming_slots(ids) if seeker.participant is not None else {}
     if seeker.participant is not None and not query:
         term_vectors = term_vectors | _term_vectors(
@@ -480,11 +490,56 @@ def _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights
     return scored
 
 
-def _query_similarities(ids, query_vector: np.ndarray) -> dict[int, float]:
-    rows = OpportunityEmbedding.objects.filter(
-        opportunity_id__in=list(ids), model_name=embeddings.get_backend().model_name
-    ).annotate(distance=CosineDistance("vector", query_vector.tolist()))
-    return {pk: 1.0 - float(d) for pk, d in rows.values_list("opportunity_id", "distance")}
+class _TextKey(Func):
+    """md5 of the fields opportunity_document reads: changes whenever the
+    posting's text does (however it was written), so per-text facts can be
+    cached across requests without trusting updated_at."""
+
+    template = "md5(concat_ws(chr(31), %(expressions)s))"
+    output_field = CharField()
+
+
+_TEXT_FIELDS = ("title", "description", "skills", "useful_skills", "kind")
+# Posting text key -> its search haystack (_text_facts' grams). Bounded: cleared
+# when full (a prefecture has ~10^5 postings; a search touches a few hundred).
+_GRAMS_BY_KEY: dict[str, frozenset[str]] = {}
+_GRAMS_CACHE_SIZE = 50_000
+
+
+def _search_prefilter(
+    base: QuerySet[Opportunity], ids: list[int], query: str, query_vector: np.ndarray | None
+) -> tuple[dict[int, float], set[int]]:
+    """Each candidate's similarity to the search text (computed by the database)
+    and the ids worth scoring: close enough to the text, or containing its
+    words. One query reads the similarity and a key of each posting's text; the
+    text itself is read only for postings whose haystack is not cached yet."""
+    model_name = embeddings.get_backend().model_name
+    rows = base.filter(pk__in=ids).order_by().annotate(text_key=_TextKey(*_TEXT_FIELDS))
+    if query_vector is not None:
+        # A LEFT JOIN to the posting's vector row (one per posting), not a
+        # subquery per row (three times slower); no vector of this model: NULL.
+        rows = rows.annotate(
+            vector_row=FilteredRelation("embedding", condition=Q(embedding__model_name=model_name))
+        ).annotate(distance=CosineDistance("vector_row__vector", query_vector.tolist()))
+    else:
+        rows = rows.annotate(distance=Value(None, output_field=FloatField()))
+    found = list(rows.values_list("pk", "text_key", "distance"))
+    similarities = {pk: 1.0 - float(d) for pk, _key, d in found if d is not None}
+    missing = {pk: key for pk, key, _d in found if key not in _GRAMS_BY_KEY}
+    if missing:
+        if len(_GRAMS_BY_KEY) + len(missing) > _GRAMS_CACHE_SIZE:
+            _GRAMS_BY_KEY.clear()
+        for posting in Opportunity.objects.filter(pk__in=list(missing)).only(*_TEXT_FIELDS):
+            _GRAMS_BY_KEY[missing[posting.pk]] = _text_facts(opportunity_document(posting))[0]
+    floor = SEARCH_ABSOLUTE_FLOOR.get(model_name, SEARCH_DEFAULT_FLOOR)
+    words = bigrams(query)
+    keep = {
+        pk
+        for pk, key, _d in found
+        if similarities.get(pk, 0.0) >= floor
+        or containment(words, _GRAMS_BY_KEY.get(key, frozenset())) >= SEARCH_KEYWORD_FLOOR
+    }
+    return similarities, keep
 
 
 def _small_candidate_set(base: QuerySet, limit: int | None) -> list[int] | None:

@@ -105,10 +105,21 @@ def home(request):
 
 def opportunity_list(request):
     participant = participant_for_user(user=request.user)
+    municipalities = municipality_list()
     form = OpportunityFilterForm(
         request.GET or None,
-        municipalities=municipality_list(),
+        municipalities=municipalities,
         for_participant=participant is not None,
+    )
+    # Everything the rendered filter form depends on besides the language (the
+    # template caches that fragment by it): the choices, whether the readiness
+    # filter is shown, and the values typed or picked.
+    filters_key = repr(
+        (
+            list(municipalities),
+            participant is not None,
+            [(name, request.GET.getlist(name)) for name in form.fields],
+        )
     )
     filters = form.cleaned_data if form.is_valid() else {}
     opportunities = opportunity_browse(
@@ -146,6 +157,7 @@ def opportunity_list(request):
             "query": query,
             "has_filters": has_filters,
             "suggestions": [_("畑"), _("カフェ"), _("本"), _("掃除"), _("子ども")],
+            "filters_key": filters_key,
         },
     )
 
