@@ -67,7 +67,7 @@ pytest: setup
 
 # Regenerate and compile translations (needs GNU gettext).
 messages: setup
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=artifacts
 	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=node_modules
 
 serve: setup migrate

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.clock import local_today
 from opportunities.models import Partner
@@ -33,7 +34,7 @@ class ActivityRecordForm(forms.Form):
         },
     )
     activity = forms.ChoiceField(
-        label=_("活動"),
+        label=pgettext_lazy("ledger", "活動"),
         choices=ActivityRecord.Activity.choices,
         error_messages={
             "required": _("活動の種類を選んでください。"),

@@ -7,6 +7,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.clock import fiscal_year_of, local_today
 from core.money import format_yen
@@ -540,7 +541,7 @@ class AuditEntry(models.Model):
         "ends_at": _("終了"),
         "partner": _("協力機関"),
         "coach": _("担当支援員"),
-        "activity": _("活動"),
+        "activity": pgettext_lazy("ledger", "活動"),
         "held_on": _("実施日"),
         "counterpart_type": _("寄付元・配布先の種類"),
         "count": _("回数・件数"),
@@ -674,7 +675,7 @@ class ActivityRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="activity_records",
     )
-    activity = models.CharField(_("活動"), max_length=20, choices=Activity)
+    activity = models.CharField(pgettext_lazy("ledger", "活動"), max_length=20, choices=Activity)
     count = models.PositiveIntegerField(
         _("回数・件数"), default=1, help_text=_("開催回数・来所回数・寄付や配布の件数")
     )
