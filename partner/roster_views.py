@@ -4,14 +4,14 @@ Staff search by participant code or name (only code and display name are
 shown) and record the person present; the rules are training.attendance's."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from partner import selectors as ps
 from partner.views import _roster_context, _session_or_404, staff_required
-from people.models import ParticipantProfile
 from training.attendance import attendance_record_walk_in
 
 
@@ -26,10 +26,16 @@ def partner_walk_in(request, pk: int):
             session, walk_in_query=query, walk_in_candidates=candidates, walk_in_searched=True
         )
         return render(request, "partner/session_roster.html", context)
-    participant = get_object_or_404(
-        ParticipantProfile.objects.only("id", "code", "display_name"),
-        code=request.POST.get("participant", ""),
+    # Only someone the search (posted with the choice) finds: a guessed code
+    # alone must not reveal, or record, anybody.
+    found = ps.walk_in_candidates(
+        query=request.POST.get("q", "")[:100], partner_id=session.opportunity.partner_id
     )
+    participant = next(
+        (p for p in found if p.code.lower() == request.POST.get("participant", "").lower()), None
+    )
+    if participant is None:
+        raise Http404
     try:
         attendance_record_walk_in(session=session, participant=participant, by=request.user)
     except DomainError as error:

@@ -140,20 +140,29 @@ WALK_IN_RESULTS = 10
 
 
 def walk_in_candidates(*, query: str, partner_id: int) -> list[ParticipantProfile]:
-    """Participants a partner's staff can pick as a walk-in: anyone by the exact
-    participant code (the person brings it), or by a name containing the query
-    (two characters at least) among the people who have signed up for or come
-    to this partner before. Being in the programme is itself sensitive, so a
-    name search never lists strangers. Only code and display name are loaded."""
-    query = query.strip()
-    if not query:
+    """Participants a partner's staff can pick as a walk-in. Being in the
+    programme is itself sensitive, so a search never lists strangers:
+    - someone who has signed up for or come to this partner before is found by
+      the exact participant code or by two characters of the name;
+    - anyone else only by the exact code they bring together with (part of)
+      their name, "P260123 山田", so a guessed code reveals nobody.
+    Only code and display name are loaded."""
+    words = query.split()
+    if not words:
         return []
-    match = Q(code__iexact=query)
-    if len(query) >= 2:
-        known = Q(signups__session__opportunity__partner_id=partner_id) | Q(
-            attendance__session__opportunity__partner_id=partner_id
-        )
-        match |= (Q(display_name__icontains=query) | Q(name_kana__icontains=query)) & known
+    known = Q(signups__session__opportunity__partner_id=partner_id) | Q(
+        attendance__session__opportunity__partner_id=partner_id
+    )
+    text = " ".join(words)
+    match = Q(code__iexact=text) & known
+    if len(text) >= 2:
+        match |= (Q(display_name__icontains=text) | Q(name_kana__icontains=text)) & known
+    if len(words) >= 2:
+        code, name = words[0], " ".join(words[1:])
+        if len(name) >= 2:
+            match |= Q(code__iexact=code) & (
+                Q(display_name__icontains=name) | Q(name_kana__icontains=name)
+            )
     return list(
         ParticipantProfile.objects.filter(match)
         .distinct()

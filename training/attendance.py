@@ -174,6 +174,15 @@ def attendance_record_walk_in(
     recorded present."""
     if session.status != Session.Status.CANCELLED and session.starts_at > timezone.now():
         raise Conflict(_("飛び入りの参加は、回が始まってから記録してください。"))
+    # A walk-in makes a session payable, so partner staff record one by the end
+    # of the day the session ends; a later correction goes through the
+    # secretariat (audited as usual).
+    if not by.is_secretariat and timezone.localdate(session.ends_at) < timezone.localdate():
+        raise Conflict(
+            _(
+                "飛び入りの参加は開催日のうちに記録してください。あとからの訂正は事務局に連絡してください。"
+            )
+        )
     return attendance_record(
         session=session,
         participant=participant,

@@ -219,7 +219,10 @@ ROWS = [
         lambda w: [w.session_b.pk],
         prepare=lambda w: move_to_today(w.session_b),
         allowed=("staff_b",),
-        data=lambda w: {"participant": w.participant_a.code},
+        data=lambda w: {
+            "participant": w.participant_a.code,
+            "q": f"{w.participant_a.code} {w.participant_a.display_name}",
+        },
     ),
     Row("partner_statement_list", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),
     Row("partner_activity_list", "GET", denied=NOT_PARTNER, allowed=("staff_a",)),

@@ -47,8 +47,8 @@ def test_staff_record_a_walk_in(open_page, size):
     expect(page.locator("#waitlist")).to_contain_text("待っている人")
     screens.shot("roster")
 
-    # A stranger to this partner is found by the code they bring (not by name).
-    page.get_by_label("参加者コードまたは名前").fill(walker.code)
+    # A stranger to this partner: the code they bring together with their name.
+    page.get_by_label("参加者コードまたは名前").fill(f"{walker.code} 飛込")
     page.get_by_role("button", name="探す").click()
     expect(page.locator("#walk-in-results")).to_contain_text("飛込花子")
     assert fits_the_screen(page)

@@ -76,24 +76,28 @@ def test_roster_shows_waitlist_in_order_and_pending_requests(staff_client, sessi
 
 def test_search_finds_by_code_or_name_and_shows_only_code_and_name(staff_client, session, walker):
     url = reverse("partner_walk_in", args=[session.pk])
-    # A stranger to this partner is found by the code they bring, never by name.
-    html = staff_client.get(url, {"q": "飛込"}).content.decode()
-    assert 'data-participant-code="W0001"' not in html.split('id="walk-in-results"')[1]
-    html = staff_client.get(url, {"q": "W0001"}).content.decode()
-    assert 'data-participant-code="W0001"' in html.split('id="walk-in-results"')[1]
-    # Once they have signed up here before, the name finds them too.
+
+    def found(query):
+        html = staff_client.get(url, {"q": query}).content.decode()
+        assert "WALKER-SUPPORT-CANARY" not in html
+        assert "WALKER-CONTACT" not in html
+        assert "WALKER-SELF-CANARY" not in html
+        return 'data-participant-code="W0001"' in html.split('id="walk-in-results"')[1]
+
+    # A stranger to this partner: a guessed code or a name alone reveals nobody;
+    # the code they bring together with their name finds them.
+    assert not found("W0001")
+    assert not found("飛込")
+    assert not found("W0001 他人")
+    assert found("w0001 飛込")
+    assert found("W0001\u3000飛込花子")
+    # Once they have signed up here before, the code or the name alone finds them.
     earlier = make_session(opportunity=session.opportunity)
     _signup(earlier, walker, Signup.Status.CANCELLED, 60)
-    for query in ("w0001", "飛込"):
-        html = staff_client.get(url, {"q": query}).content.decode()
-        results = html.split('id="walk-in-results"')[1].split("</ul>")[0]
-        assert 'data-participant-code="W0001"' in results, query
-    assert "WALKER-SUPPORT-CANARY" not in html
-    assert "WALKER-CONTACT" not in html
-    assert "WALKER-SELF-CANARY" not in html
+    assert found("w0001")
+    assert found("飛込")
     # One character is not a search by name (it would list half the programme).
-    html = staff_client.get(url, {"q": "飛"}).content.decode()
-    assert 'data-participant-code="W0001"' not in html.split('id="walk-in-results"')[1]
+    assert not found("飛")
 
 
 def test_a_walk_in_is_recorded_present_audited_and_may_exceed_capacity(
@@ -104,7 +108,7 @@ def test_a_walk_in_is_recorded_present_audited_and_may_exceed_capacity(
     _signup(session, expected, Signup.Status.CONFIRMED, 30)
 
     response = staff_client.post(
-        reverse("partner_walk_in", args=[session.pk]), {"participant": "W0001"}
+        reverse("partner_walk_in", args=[session.pk]), {"participant": "W0001", "q": "W0001 飛込"}
     )
     assert response.status_code == 302
     attendance = Attendance.objects.get(session=session, participant=walker)
@@ -132,7 +136,9 @@ def test_no_walk_in_before_the_session_starts_or_when_cancelled(staff_client, pa
     )
     for session, said in ((later, "始まってから"), (cancelled, "中止")):
         response = staff_client.post(
-            reverse("partner_walk_in", args=[session.pk]), {"participant": "W0001"}, follow=True
+            reverse("partner_walk_in", args=[session.pk]),
+            {"participant": "W0001", "q": "W0001 飛込"},
+            follow=True,
         )
         assert response.status_code == 200
         assert said in " ".join(str(m) for m in response.context["messages"])
@@ -155,3 +161,24 @@ def test_unknown_participant_code_is_404(staff_client, session):
     )
     assert response.status_code == 404
     assert not Attendance.objects.exists()
+
+
+def test_a_guessed_code_alone_records_nobody(staff_client, session, walker):
+    url = reverse("partner_walk_in", args=[session.pk])
+    for q in ("", "W0001", "W0001 他人"):
+        assert staff_client.post(url, {"participant": "W0001", "q": q}).status_code == 404
+    assert not Attendance.objects.filter(participant=walker).exists()
+
+
+def test_partner_staff_record_a_walk_in_only_on_the_day(staff_client, partner, walker):
+    yesterday = make_session(
+        opportunity=make_opportunity(partner=partner),
+        starts_at=timezone.now() - timedelta(days=2),
+    )
+    response = staff_client.post(
+        reverse("partner_walk_in", args=[yesterday.pk]),
+        {"participant": "W0001", "q": "W0001 飛込"},
+        follow=True,
+    )
+    assert "開催日のうちに記録してください" in response.content.decode()
+    assert not Attendance.objects.filter(participant=walker).exists()
