@@ -79,7 +79,13 @@ class User(AbstractUser):
 
     @property
     def is_partner_staff(self) -> bool:
-        return self.role == self.Role.PARTNER_STAFF
+        """Staff of a partner that is still active: deactivating a partner
+        closes its staff's pages, rosters and API at once (every check asks this)."""
+        return (
+            self.role == self.Role.PARTNER_STAFF
+            and self.partner_id is not None
+            and self.partner.is_active
+        )
 
     @property
     def is_secretariat(self) -> bool:
