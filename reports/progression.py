@@ -80,6 +80,7 @@ class Progression:
     assessed: int = 0  # with a start step, i.e. in the flow table
     moved_up: int = 0
     step_up_days: list[int] = field(default_factory=list)
+    step_up_people: int = 0  # how many people the step-ups above come from
     flow: list[list[int]] = field(default_factory=lambda: [[0] * len(STEPS) for _ in STEPS])
     retention: list[Retention] = field(default_factory=list)
 
@@ -164,12 +165,15 @@ def progression(
         if end > start:
             result.moved_up += 1
         since, previous = assessments[0]
+        stepped = False
         for day, step in assessments[1:]:
             if step > previous and first <= day <= last:
                 result.step_up_days.append((day - since).days)
+                stepped = True
             if step != previous:
                 since = day
             previous = step
+        result.step_up_people += stepped
 
     attendance_days: dict[int, list[date]] = defaultdict(list)
     for pid, day in (
@@ -270,8 +274,11 @@ def progression_display(result: Progression, *, suppress: bool) -> dict:
         "assessed": WITHHELD if margins_hidden else suppress_count(result.assessed),
         "moved_up": WITHHELD if margins_hidden else suppress_count(result.moved_up),
         "step_ups": suppress_count(result.step_ups),
-        # A median of one to four step-ups is one of those people's own figure.
-        "median_days": WITHHELD if is_small(result.step_ups) else median_days,
+        # A median of step-ups by one to four people is one of those people's
+        # own figure, however many step-ups they made.
+        "median_days": WITHHELD
+        if is_small(result.step_ups) or is_small(result.step_up_people)
+        else median_days,
         "flow": [
             {
                 "step": step,

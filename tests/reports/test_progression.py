@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from people.models import ParticipantProfile, ReadinessAssessment
-from reports.progression import Cohort, add_months, progression, progression_display
+from reports.progression import Cohort, Progression, add_months, progression, progression_display
 from reports.suppression import SUPPRESSED, WITHHELD, suppress_count
 from tests.reports.world import FY, assess, build_progression_world, session_on
 from tests.training.builders import attend, make_participant, make_user
@@ -192,3 +192,13 @@ def test_coach_page_bad_year_is_400_and_others_are_refused():
     participant = make_user(role="participant")
     assert _client(participant).get(reverse("coach_progression")).status_code == 403
     assert _client(coach).get(reverse("secretariat:progression")).status_code == 403
+
+
+def test_a_median_from_few_people_is_withheld_however_many_step_ups_they_made():
+    result = Progression(cohort=Cohort(fiscal_year=FY), participants=40, assessed=40)
+    result.step_up_days = [30, 40, 50, 60, 70, 80]  # six step-ups by two people
+    result.step_up_people = 2
+    assert progression_display(result, suppress=True)["median_days"] == WITHHELD
+    assert progression_display(result, suppress=False)["median_days"] == 55.0
+    result.step_up_people = 6
+    assert progression_display(result, suppress=True)["median_days"] == 55.0
