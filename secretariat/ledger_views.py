@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.clock import fiscal_year_bounds, fiscal_year_of, next_month
 from core.errors import DomainError
+from core.spreadsheets import formula_safe
 from opportunities.models import Partner
 from secretariat.views import _fiscal_year, secretariat_required
 from training.ledger import (
@@ -139,9 +140,10 @@ def _csv(records, fy: int) -> HttpResponse:
                 r.count,
                 r.persons,
                 "" if r.weight_kg is None else r.weight_kg,
-                r.note,
+                # Partner staff write notes: a spreadsheet must show them, never run them.
+                formula_safe(r.note),
                 r.counterpart_type,
-                r.partner.name,
+                formula_safe(r.partner.name),
             ]
         )
     return response

@@ -236,3 +236,10 @@ def test_only_the_secretariat_sees_the_page(client, ledger, role):
     record = ActivityRecord.objects.first()
     assert client.post(reverse("secretariat:activity_delete", args=[record.pk])).status_code == 403
     assert ActivityRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_a_note_that_looks_like_a_formula_never_runs_in_the_csv(logged_in, ledger):
+    ActivityRecord.objects.filter(activity="food_distribution").update(note="=HYPERLINK(1)")
+    response = logged_in.get(reverse("secretariat:activity_list"), {"fy": 2026, "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert next(r for r in rows if r["activity"] == "food_distribution")["note"] == "'=HYPERLINK(1)"
