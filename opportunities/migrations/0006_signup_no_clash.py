@@ -90,7 +90,11 @@ def refuse_existing_clashes(apps, schema_editor):
         )
         raise RuntimeError(
             f"{len(clashes)} clashing sign-up pair(s) exist; nothing was changed. "
-            "Cancel one sign-up of each pair (e.g. in the admin) and migrate again:\n" + lines
+            "Cancel one sign-up of each pair before migrating: with the previous release's "
+            "pages or admin, or in `manage.py dbshell` with "
+            "UPDATE opportunities_signup SET status = 'cancelled' WHERE id IN (...); "
+            "(then check those sessions' waitlists and seat counts, which a direct UPDATE "
+            "does not promote or free), and migrate again:\n" + lines
         )
 
 
