@@ -81,11 +81,10 @@ class User(AbstractUser):
     def is_partner_staff(self) -> bool:
         """Staff of a partner that is still active: deactivating a partner
         closes its staff's pages, rosters and API at once (every check asks this)."""
-        return (
-            self.role == self.Role.PARTNER_STAFF
-            and self.partner_id is not None
-            and self.partner.is_active
-        )
+        if self.role != self.Role.PARTNER_STAFF or self.partner_id is None:
+            return False
+        partner = self.partner
+        return partner is not None and partner.is_active
 
     @property
     def is_secretariat(self) -> bool:
