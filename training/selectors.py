@@ -78,6 +78,8 @@ def _usage_sql(rule: FeeRule) -> str:
         # whole quarter hours (integer division). A row recorded without
         # minutes counts the session's length.
         minutes = "COALESCE(NULLIF(a.minutes, 0), (EXTRACT(EPOCH FROM s.ends_at - s.starts_at) / 60)::int)"
+        # The opportunity is read only to filter by kind: every session has one.
+        join_o = f"JOIN {o} o ON o.id = s.opportunity_id" if rule.kinds else ""
         return f"""
             SELECT {month} AS month,
                    CASE WHEN a.supporter_id IS NOT NULL THEN 'supporter' ELSE 'participant' END,
@@ -87,7 +89,7 @@ def _usage_sql(rule: FeeRule) -> str:
                    ARRAY_AGG(DISTINCT s.id) FILTER (WHERE s.starts_at >= %(ids_from)s)
             FROM {a} a
             JOIN {s} s ON s.id = a.session_id
-            JOIN {o} o ON o.id = s.opportunity_id
+            {join_o}
             WHERE a.role = 'supporter' AND a.status = 'present'
               AND s.status <> 'cancelled'
               AND s.starts_at >= %(start)s AND s.starts_at < %(end)s

@@ -127,13 +127,16 @@ class Command(BaseCommand):
             )
             c.execute(f"SELECT min(id) FROM {s} WHERE opportunity_id = ANY(%s)", [params["opps"]])
             base = c.fetchone()[0]
-            # Three trainees per session, one in five absent; a supporter at every third.
+            # Three trainees per session, one in five absent; a supporter at every
+            # third. Everything is keyed on the session's offset from the first
+            # id (never the id itself: the sequence moves on after each rolled
+            # back run), so every run generates the same data and totals.
             c.execute(
                 f"""
                 INSERT INTO {a} (session_id, participant_id, supporter_id, role, status, minutes, recorded_at)
                 SELECT ss.id, (%(people)s::bigint[])[1 + ((ss.id - %(base)s) * 3 + k) %% %(npeople)s], NULL, 'trainee',
-                       CASE WHEN (ss.id + k) %% 5 = 0 THEN 'absent' ELSE 'present' END,
-                       CASE WHEN (ss.id + k) %% 5 = 0 THEN 0 ELSE %(length)s END, now()
+                       CASE WHEN (ss.id - %(base)s + k) %% 5 = 0 THEN 'absent' ELSE 'present' END,
+                       CASE WHEN (ss.id - %(base)s + k) %% 5 = 0 THEN 0 ELSE %(length)s END, now()
                 FROM {s} ss CROSS JOIN generate_series(0, 2) AS k
                 WHERE ss.opportunity_id = ANY(%(opps)s)
                 """,
@@ -147,12 +150,18 @@ class Command(BaseCommand):
             c.execute(
                 f"""
                 INSERT INTO {a} (session_id, participant_id, supporter_id, role, status, minutes, recorded_at)
-                SELECT ss.id, NULL, (%(sups)s::bigint[])[1 + ss.id %% %(nsups)s], 'supporter', 'present', 50 + ss.id %% 70, now()
-                FROM {s} ss WHERE ss.opportunity_id = ANY(%(opps)s) AND ss.id %% 3 = 0
+                SELECT ss.id, NULL, (%(sups)s::bigint[])[1 + (ss.id - %(base)s) %% %(nsups)s], 'supporter', 'present',
+                       50 + (ss.id - %(base)s) %% 70, now()
+                FROM {s} ss WHERE ss.opportunity_id = ANY(%(opps)s) AND (ss.id - %(base)s) %% 3 = 0
                 """,
-                {**params, "sups": [x.pk for x in sups], "nsups": n_supporters},
+                {**params, "sups": [x.pk for x in sups], "nsups": n_supporters, "base": base},
             )
-            c.execute(f"ANALYZE {s}; ANALYZE {a};")
+            # Every table written to, not only the big two: with stale statistics
+            # on the opportunity table (its new ids above the histogram) the
+            # planner expects a merge join on it to stop early and picks a
+            # nested loop over the month's attendance (seconds per month).
+            for model in (Partner, Opportunity, ParticipantProfile, Supporter, Session, Attendance):
+                c.execute(f"ANALYZE {model._meta.db_table}")
             c.execute(
                 f"SELECT count(*) FROM {a} a JOIN {s} s ON s.id = a.session_id WHERE s.opportunity_id = ANY(%s)",
                 [params["opps"]],
