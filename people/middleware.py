@@ -4,7 +4,9 @@ Django's LocaleMiddleware chooses from the language cookie (set by the footer's
 language switcher) or else the browser's Accept-Language. On a shared PC the
 browser's language is not the person's: once someone is signed in, their
 ``User.language`` wins over Accept-Language. The switcher still wins over
-both, because choosing there sets the cookie.
+both, because choosing there sets the cookie – but only from the moment it is
+used: the response to a login drops a cookie left by whoever used the shared PC
+before, so the account's language applies from the first page after it.
 """
 
 from collections.abc import Callable
@@ -12,6 +14,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+
+def forget_language_choice_at_login(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: the switcher's cookie in this browser was
+    someone else's choice (a shared PC), so the login's response drops it."""
+    if request is not None:
+        request.drop_language_cookie = True  # type: ignore[attr-defined]
 
 
 class UserLanguageMiddleware:
@@ -25,7 +34,10 @@ class UserLanguageMiddleware:
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "drop_language_cookie", False):
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        return response
 
     @staticmethod
     def _language_for(request: HttpRequest) -> str | None:

@@ -54,6 +54,15 @@ def test_the_switcher_still_overrides(client, emma):
     assert _lang(client.get("/my/schedule/")) == "ja"
 
 
+def test_a_language_chosen_by_the_previous_user_of_a_shared_pc_gives_way_at_login(client, emma):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"  # left by the last person
+    assert _lang(_log_in(client, "p_emma", accept="ja")) == "en"
+    assert _lang(client.get("/my/schedule/", headers={"accept-language": "ja"})) == "en"
+    # Her own choice in the switcher holds from then on.
+    client.post("/i18n/setlang/", {"language": "ja", "next": "/"})
+    assert _lang(client.get("/my/schedule/")) == "ja"
+
+
 def test_logged_out_visitors_still_get_their_browsers_language(client, emma):
     assert _lang(client.get("/", headers={"accept-language": "en"})) == "en"
     assert _lang(client.get("/", headers={"accept-language": "ja"})) == "ja"
