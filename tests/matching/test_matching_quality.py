@@ -41,14 +41,10 @@ def run(path: Path):
 
 
 @pytest.mark.skipif(not DEV_CASES.exists(), reason=f"{DEV_CASES} is not on this machine")
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "measured NDCG@5 0.823 on the dev set with use-multilingual-v3 (target 0.85); "
-        "infeasible 0.000 and both baselines (keyword 0.218, random 0.126) pass"
-    ),
-)
 def test_dev_set_meets_the_targets():
+    # Measured NDCG@5 0.861 with use-multilingual-v3 (0.823 before skills and
+    # interests carried both their Japanese and English labels; no weight was
+    # tuned), infeasible 0.000, keyword 0.218, random 0.123.
     ours, keyword, random = run(DEV_CASES)
     assert ours.infeasible_top5 <= 0.02
     assert ours.ndcg5 > keyword.ndcg5 + 0.3 and ours.ndcg5 > random.ndcg5 + 0.3
