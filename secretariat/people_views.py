@@ -103,6 +103,19 @@ def _account_fields(data: dict) -> dict:
     }
 
 
+def _account_snapshot(user: User) -> dict:
+    """What the audit log keeps of a staff account (never a password)."""
+    return {
+        "username": user.username,
+        "name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "partner": str(user.partner) if user.partner_id else "",
+        "language": user.language,
+        "is_active": user.is_active,
+    }
+
+
 @secretariat_required
 def people_new(request):
     initial = {"role": request.GET.get("role", User.Role.COACH), "language": "ja"}
@@ -111,11 +124,19 @@ def people_new(request):
     form = StaffAccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            user = staff_account_create(
-                by=request.user,
-                username=form.cleaned_data["username"],
-                **_account_fields(form.cleaned_data),
-            )
+            with transaction.atomic():
+                user = staff_account_create(
+                    by=request.user,
+                    username=form.cleaned_data["username"],
+                    **_account_fields(form.cleaned_data),
+                )
+                audit_record(
+                    by=request.user,
+                    action="staff_account_created",
+                    target=user,
+                    before=None,
+                    after=_account_snapshot(user),
+                )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -152,9 +173,21 @@ def people_edit(request, pk: int):
     form = StaffAccountForm(request.POST or None, initial=initial, editing=account)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_account_update(
-                by=request.user, user=account, **_account_fields(form.cleaned_data)
-            )
+            with transaction.atomic():
+                before = _account_snapshot(account)
+                staff_account_update(
+                    by=request.user, user=account, **_account_fields(form.cleaned_data)
+                )
+                account.refresh_from_db()
+                after = _account_snapshot(account)
+                if after != before:
+                    audit_record(
+                        by=request.user,
+                        action="staff_account_changed",
+                        target=account,
+                        before=before,
+                        after=after,
+                    )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -186,7 +219,15 @@ def people_active(request, pk: int):
             request, "secretariat/people_confirm.html", {"account": account, "activate": activate}
         )
     try:
-        staff_account_set_active(by=request.user, user=account, active=activate)
+        with transaction.atomic():
+            staff_account_set_active(by=request.user, user=account, active=activate)
+            audit_record(
+                by=request.user,
+                action="staff_account_activated" if activate else "staff_account_deactivated",
+                target=account,
+                before={"is_active": not activate},
+                after={"is_active": activate},
+            )
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -211,7 +252,16 @@ def people_password_link(request, pk: int):
     if request.method != "POST":
         return redirect("secretariat:people_edit", pk=account.pk)
     try:
-        path = staff_password_link(by=request.user, user=account)
+        # The link itself is a credential: the log records that one was made, not the link.
+        with transaction.atomic():
+            path = staff_password_link(by=request.user, user=account)
+            audit_record(
+                by=request.user,
+                action="staff_password_link_issued",
+                target=account,
+                before=None,
+                after={"username": account.username},
+            )
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -485,6 +485,11 @@ class AuditEntry(models.Model):
         "activity_record_changed": _("活動実績を変更"),
         "activity_record_deleted": _("活動実績を削除"),
         "caseload_reassigned": _("担当支援員を変更"),
+        "staff_account_created": _("職員のアカウントを作成"),
+        "staff_account_changed": _("職員のアカウントを変更"),
+        "staff_account_activated": _("職員のアカウントを有効に戻した"),
+        "staff_account_deactivated": _("職員のアカウントを無効にした"),
+        "staff_password_link_issued": _("パスワード設定のリンクを発行"),
     }
 
     at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)

@@ -188,3 +188,39 @@ def test_only_the_secretariat_reaches_the_people_pages(client, coach, partner_st
         {"from": coach.pk, "participants": [mover.code], "to": "none"},
     )
     assert ParticipantProfile.objects.get(pk=mover.pk).coach == coach
+
+
+def test_every_account_action_is_in_the_audit_log_without_the_link(sec_client, partner):
+    def actions():
+        return list(
+            AuditEntry.objects.filter(target_type="people.user")
+            .order_by("pk")
+            .values_list("action", flat=True)
+        )
+
+    fields = {
+        "last_name": "田中",
+        "first_name": "健一",
+        "email": "tanaka@example.jp",
+        "role": "partner_staff",
+        "partner": partner.pk,
+        "language": "ja",
+    }
+    sec_client.post(reverse("secretariat:people_new"), {"username": "tanaka_k", **fields})
+    user = User.objects.get(username="tanaka_k")
+    sec_client.post(reverse("secretariat:people_edit", args=[user.pk]), {**fields, "role": "coach"})
+    sec_client.post(reverse("secretariat:people_password_link", args=[user.pk]))
+    sec_client.post(reverse("secretariat:people_active", args=[user.pk]))
+    assert actions() == [
+        "staff_account_created",
+        "staff_account_changed",
+        "staff_password_link_issued",
+        "staff_account_deactivated",
+    ]
+    changed = AuditEntry.objects.get(action="staff_account_changed")
+    assert (changed.before["role"], changed.after["role"]) == ("partner_staff", "coach")
+    assert not any(
+        "set-password" in str(entry.before) + str(entry.after) for entry in AuditEntry.objects.all()
+    )
+    page = sec_client.get(reverse("secretariat:audit_log")).content.decode()
+    assert "パスワード設定のリンクを発行" in page and "職員のアカウントを作成" in page
