@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from core.errors import DomainError
 from opportunities.models import (
     CalendarFeed,
     NotificationLog,
@@ -9,6 +11,7 @@ from opportunities.models import (
     Session,
     Signup,
 )
+from opportunities.services import session_time_refuse_clash
 
 
 class OpeningSlotInline(admin.TabularInline):
@@ -60,8 +63,35 @@ class OpportunityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["partner"]
 
 
+class SessionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        # The admin's fieldsets decide what is shown; these are all a form may carry.
+        fields = [
+            "opportunity",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "instructor_name",
+            "instructor",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if self.instance.pk and starts_at and ends_at:
+            try:
+                session_time_refuse_clash(
+                    session=self.instance, starts_at=starts_at, ends_at=ends_at
+                )
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from None
+        return cleaned
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = ["opportunity", "starts_at", "ends_at", "capacity", "seats_taken", "status"]
     list_filter = ["status", "opportunity__kind"]
     search_fields = ["opportunity__code", "opportunity__title", "instructor_name"]

@@ -153,6 +153,22 @@ def _refuse_clash(*, participant: ParticipantProfile, session: Session, exclude_
         raise _clash_error(clash)
 
 
+def session_time_refuse_clash(*, session: Session, starts_at, ends_at) -> None:
+    """Before a scheduled session is moved: refuse a time at which one of the
+    people holding a seat or a request would be booked twice (the constraint
+    would refuse it anyway, as an error instead of a sentence)."""
+    moved = Session(pk=session.pk, starts_at=starts_at, ends_at=ends_at)
+    for signup in Signup.objects.filter(
+        session=session, status__in=Signup.TIME_HOLDING_STATUSES
+    ).select_related("participant"):
+        clash = _clash_for(participant=signup.participant, session=moved)
+        if clash is not None:
+            raise Conflict(
+                _("%(name)sさん: %(reason)s")
+                % {"name": signup.participant.display_name, "reason": _clash_error(clash).message}
+            )
+
+
 def _is_clash(error: IntegrityError) -> bool:
     return "opportunities_signup_no_clash" in str(error)
 
