@@ -5,14 +5,13 @@ through training.ledger, which audits every change."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from partner.views import staff_required
-from training.ledger import activity_record_delete, activity_record_save, ledger_records
+from training.ledger import activity_record_delete, ledger_records
 from training.ledger_forms import ActivityRecordForm
 from training.models import ActivityRecord
 
@@ -23,27 +22,6 @@ def _record_or_404(request, pk: int) -> ActivityRecord:
     return get_object_or_404(
         ActivityRecord.objects.select_related("partner"), pk=pk, partner=request.user.partner
     )
-
-
-def _save(request, form: ActivityRecordForm, record: ActivityRecord | None) -> bool:
-    """Save a valid form through the ledger; False (with the reason on the
-    form) when the ledger refuses it."""
-    if not form.is_valid():
-        return False
-    try:
-        activity_record_save(
-            values={**form.values(), "partner": request.user.partner},
-            record=record,
-            by=request.user,
-        )
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-        return False
-    except ValidationError as exc:
-        for message in exc.messages:
-            form.add_error(None, message)
-        return False
-    return True
 
 
 @staff_required(own_partner=True)
@@ -68,7 +46,7 @@ def partner_activity_list(request):
 def partner_activity_new(request):
     form = ActivityRecordForm(request.POST or None)
     if request.method == "POST":
-        if _save(request, form, None):
+        if form.save_through_ledger(record=None, by=request.user, partner=request.user.partner):
             messages.success(request, _("活動実績を登録しました。"))
             return redirect("partner_activity_list")
     return render(
@@ -84,7 +62,7 @@ def partner_activity_edit(request, pk: int):
     record = _record_or_404(request, pk)
     form = ActivityRecordForm(request.POST or None, record=record)
     if request.method == "POST":
-        if _save(request, form, record):
+        if form.save_through_ledger(record=record, by=request.user, partner=request.user.partner):
             messages.success(request, _("活動実績を保存しました。"))
             return redirect("partner_activity_list")
     return render(

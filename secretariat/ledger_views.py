@@ -10,7 +10,6 @@ import csv
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,6 @@ from opportunities.models import Partner
 from secretariat.views import _fiscal_year, secretariat_required
 from training.ledger import (
     activity_record_delete,
-    activity_record_save,
     ledger_monthly_totals,
     ledger_records,
 )
@@ -149,21 +147,6 @@ def _csv(records, fy: int) -> HttpResponse:
     return response
 
 
-def _save(request, form, record: ActivityRecord | None) -> bool:
-    if not form.is_valid():
-        return False
-    try:
-        activity_record_save(values=form.values(), record=record, by=request.user)
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-        return False
-    except ValidationError as exc:
-        for message in exc.messages:
-            form.add_error(None, message)
-        return False
-    return True
-
-
 def _back(record: ActivityRecord | None = None) -> str:
     url = reverse("secretariat:activity_list")
     if record is None:
@@ -174,7 +157,7 @@ def _back(record: ActivityRecord | None = None) -> str:
 @secretariat_required
 def activity_new(request):
     form = SecretariatActivityRecordForm(request.POST or None)
-    if request.method == "POST" and _save(request, form, None):
+    if request.method == "POST" and form.save_through_ledger(record=None, by=request.user):
         messages.success(request, _("活動実績を登録しました。"))
         return redirect(_back())
     return render(
@@ -189,7 +172,7 @@ def activity_new(request):
 def activity_edit(request, pk: int):
     record = get_object_or_404(ActivityRecord.objects.select_related("partner"), pk=pk)
     form = SecretariatActivityRecordForm(request.POST or None, record=record)
-    if request.method == "POST" and _save(request, form, record):
+    if request.method == "POST" and form.save_through_ledger(record=record, by=request.user):
         messages.success(request, _("活動実績を保存しました。"))
         return redirect(_back(record))
     return render(

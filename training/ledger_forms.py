@@ -8,16 +8,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.clock import local_today
+from core.errors import DomainError
 from opportunities.models import Partner
 from training.ledger import (
     MAX_COUNT,
     MAX_PERSONS,
     MAX_WEIGHT_KG,
     activity_record_problems,
+    activity_record_save,
 )
 from training.models import ActivityRecord
 
@@ -118,6 +121,24 @@ class ActivityRecordForm(forms.Form):
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in VALUE_FIELDS}
+
+    def save_through_ledger(self, *, record: ActivityRecord | None, by, partner=None) -> bool:
+        """Save a valid form with activity_record_save; False, with the reason
+        on the form, when the form or the ledger refuses it. ``partner`` fixes
+        the organisation (partner staff's pages: always their own)."""
+        if not self.is_valid():
+            return False
+        values = self.values() if partner is None else {**self.values(), "partner": partner}
+        try:
+            activity_record_save(values=values, record=record, by=by)
+        except DomainError as error:
+            self.add_error(None, error.message)
+            return False
+        except ValidationError as error:
+            for message in error.messages:
+                self.add_error(None, message)
+            return False
+        return True
 
 
 class SecretariatActivityRecordForm(ActivityRecordForm):
