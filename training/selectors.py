@@ -56,23 +56,14 @@ def _window(rule: FeeRule, first_month: date, last_month: date) -> tuple[datetim
     return at(start, datetime.min.time()), at(end, datetime.min.time())
 
 
-def _usage_sql(rule: FeeRule) -> str:
+def _usage_sql(rule: FeeRule, *, one_month: bool = False) -> str:
+    """Each payee's usage per local month in [%(start)s, %(end)s). With
+    ``one_month`` the window lies within one month, given as %(month)s, and
+    the rows are not converted to local time to find it."""
     s, o, a = Session._meta.db_table, Opportunity._meta.db_table, Attendance._meta.db_table
     local_start = "(s.starts_at AT TIME ZONE 'Asia/Tokyo')"
-    month = f"date_trunc('month', {local_start})::date"
+    month = "%(month)s::date" if one_month else f"date_trunc('month', {local_start})::date"
     kinds = "AND o.kind = ANY(%(kinds)s)" if rule.kinds else ""
-    # Implied by the join (see session_id_bounds), and lets PostgreSQL read
-    # only the window's part of the attendance by the session_id index instead
-    # of hashing all of it; given as values, so that it estimates the rows well.
-    window_ids = "a.session_id BETWEEN %(min_session_id)s AND %(max_session_id)s"
-    if rule.basis == HOUR:
-        # Hidden from the planner (a sub-select): with the values it would
-        # hash the whole supporter attendance; without them it scans the
-        # session_id range (bench_payouts: 2× faster).
-        window_ids = (
-            "a.session_id BETWEEN (SELECT %(min_session_id)s::bigint)"
-            " AND (SELECT %(max_session_id)s::bigint)"
-        )
     if rule.basis == HOUR:
         # Each present supporter attendance counts its minutes rounded down to
         # whole quarter hours (integer division). A row recorded without
@@ -80,7 +71,21 @@ def _usage_sql(rule: FeeRule) -> str:
         minutes = "COALESCE(NULLIF(a.minutes, 0), (EXTRACT(EPOCH FROM s.ends_at - s.starts_at) / 60)::int)"
         # The opportunity is read only to filter by kind: every session has one.
         join_o = f"JOIN {o} o ON o.id = s.opportunity_id" if rule.kinds else ""
+        # The window's sessions are read once, by the starts_at index, and
+        # hashed; their lowest and highest id (implied by the join) let
+        # PostgreSQL read only the window's part of the attendance by the
+        # session_id index. As sub-selects the planner cannot see the ids:
+        # with them as values it hashes the whole supporter attendance, and
+        # joining the sessions row by row through their primary key is 2×
+        # slower (bench_payouts). A payee has one row per session (the
+        # unique constraints), and exactly one of supporter_id and
+        # participant_id is set: grouping by the two ids is grouping by
+        # payee, on integers.
         return f"""
+            WITH ss AS MATERIALIZED (
+                SELECT id, opportunity_id, starts_at, ends_at, status FROM {s}
+                WHERE starts_at >= %(start)s AND starts_at < %(end)s
+            )
             SELECT {month} AS month,
                    CASE WHEN a.supporter_id IS NOT NULL THEN 'supporter' ELSE 'participant' END,
                    COALESCE(a.supporter_id, a.participant_id),
@@ -88,15 +93,18 @@ def _usage_sql(rule: FeeRule) -> str:
                    MIN(s.starts_at),
                    ARRAY_AGG(DISTINCT s.id) FILTER (WHERE s.starts_at >= %(ids_from)s)
             FROM {a} a
-            JOIN {s} s ON s.id = a.session_id
+            JOIN ss s ON s.id = a.session_id
             {join_o}
             WHERE a.role = 'supporter' AND a.status = 'present'
               AND s.status <> 'cancelled'
-              AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
-              AND {window_ids}
+              AND a.session_id BETWEEN (SELECT MIN(id) FROM ss) AND (SELECT MAX(id) FROM ss)
               {kinds}
-            GROUP BY 1, 2, 3
+            GROUP BY 1, a.supporter_id, a.participant_id
         """
+    # Implied by the join (see session_id_bounds), and lets PostgreSQL read
+    # only the window's part of the attendance by the session_id index instead
+    # of hashing all of it; given as values, so that it estimates the rows well.
+    window_ids = "a.session_id BETWEEN %(min_session_id)s AND %(max_session_id)s"
     units = {
         "session": "COUNT(*)",
         "day": f"COUNT(DISTINCT {local_start}::date)",
@@ -136,6 +144,14 @@ def session_id_bounds(start: datetime, end: datetime) -> dict[str, int | None]:
     return {"min_session_id": low, "max_session_id": high}
 
 
+def window_session_ids(rule: FeeRule, start: datetime, end: datetime) -> dict[str, int | None]:
+    """``session_id_bounds`` where the rule's usage SQL takes them as values
+    (the ``hour`` SQL finds them itself, from the sessions it reads anyway)."""
+    if rule.basis == HOUR:
+        return {}
+    return session_id_bounds(start, end)
+
+
 def payee_code_map(
     payees: Iterable[tuple[str, int]],
 ) -> dict[tuple[str, int], tuple[str, str]]:
@@ -171,13 +187,14 @@ def payout_usages(
         return result
     with connection.cursor() as cursor:
         cursor.execute(
-            _usage_sql(rule),
+            _usage_sql(rule, one_month=first_month == last_month),
             {
                 "start": start,
                 "end": end,
+                "month": first_month,
                 "kinds": list(rule.kinds),
                 "ids_from": ids_from,
-                **session_id_bounds(start, end),
+                **window_session_ids(rule, start, end),
             },
         )
         rows = cursor.fetchall()
@@ -214,16 +231,18 @@ def payout_month_lines_sql(rule: FeeRule) -> str:
     order, as Python compares strings), each payee gets what is left of
     ``%(remaining)s`` (NULL: no budget) up to their capped amount.
 
-    Parameters: start, end, ids_from, kinds, min/max_session_id (as
-    ``payout_usages``), rate, cap, remaining. Columns: payee_type, payee_id, code, name, units, gross,
-    capped, amount, cut_by_cap, first_at, session_ids, rn (1-based queue
-    position)."""
+    Parameters: start, end (within one month), month, ids_from, kinds,
+    min/max_session_id (``window_session_ids``), rate, cap, remaining.
+    Columns: payee_type, payee_id, code, name, units, gross, capped, amount,
+    cut_by_cap, first_at, session_ids, rn (1-based queue position)."""
     pa, su, pp = Partner._meta.db_table, Supporter._meta.db_table, ParticipantProfile._meta.db_table
     gross = (
         "(%(rate)s::bigint * u.units) / 4" if rule.basis == HOUR else "%(rate)s::bigint * u.units"
     )
     return f"""
-        WITH u (month, payee_type, payee_id, units, first_at, session_ids) AS ({_usage_sql(rule)}),
+        WITH u (month, payee_type, payee_id, units, first_at, session_ids) AS (
+            {_usage_sql(rule, one_month=True)}
+        ),
         priced AS (
             SELECT u.payee_type, u.payee_id, u.units::bigint AS units, u.first_at, u.session_ids,
                    COALESCE(pa.code, su.code, pp.code) AS code,
@@ -297,22 +316,30 @@ def payout_month_checks(
         "(%(rate)s::bigint * l.units) / 4" if terms.basis == HOUR else "%(rate)s::bigint * l.units"
     )
     with connection.cursor() as cursor:
+        # The months other runs of the rule adjust are found once, through
+        # the rule's runs (a few dozen lines), not by a scan of every line of
+        # every rule for each month.
         cursor.execute(
             f"""
+            WITH adjusted AS (
+                SELECT DISTINCT x.adjusts_month
+                FROM training_payoutrun xr
+                JOIN training_payoutline x ON x.run_id = xr.id
+                WHERE xr.rule_id = %(rule)s AND xr.id <> %(exclude)s AND x.kind = 'adjustment'
+            )
             SELECT r.month, COALESCE(SUM(l.capped_yen), 0),
                    COALESCE(BOOL_OR(
                        l.cut_by_budget OR l.amount_yen <> l.capped_yen OR l.gross_yen <> {gross}
                        OR l.capped_yen <> LEAST(l.gross_yen, COALESCE(%(cap)s::bigint, l.gross_yen))
                        OR l.cut_by_cap <> (l.gross_yen > l.capped_yen)), false)
-                   OR EXISTS (SELECT 1 FROM training_payoutline x JOIN training_payoutrun xr ON xr.id = x.run_id
-                              WHERE xr.rule_id = r.rule_id AND x.kind = 'adjustment'
-                                AND x.adjusts_month = r.month AND x.run_id <> %(exclude)s)
+                   OR r.month IN (SELECT adjusts_month FROM adjusted)
             FROM training_payoutrun r
             LEFT JOIN training_payoutline l ON l.run_id = r.id AND l.kind = 'regular'
             WHERE r.id = ANY(%(ids)s)
-            GROUP BY r.id, r.month, r.rule_id
+            GROUP BY r.id, r.month
             """,
             {
+                "rule": rule.pk,
                 "ids": [r.pk for r in runs],
                 "rate": terms.rate_yen,
                 "cap": terms.monthly_cap_yen,

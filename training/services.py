@@ -60,15 +60,20 @@ def audit_record(*, by, action: str, target, before: dict | None, after: dict | 
     )
 
 
-def _run_snapshot(run: PayoutRun) -> dict:
+def _run_snapshot(run: PayoutRun, lines=None) -> dict:
+    """The run for the audit log. ``lines``: its lines' (payee_code, kind,
+    adjusts_month, units, amount_yen) in position order, when the caller has
+    just written them (otherwise they are read)."""
+    if lines is None:
+        lines = run.lines.order_by("position").values_list(
+            "payee_code", "kind", "adjusts_month", "units", "amount_yen"
+        )
     return {
         "status": run.status,
         "total_yen": run.total_yen,
         "lines": [
             [code, kind, adjusts_month.isoformat() if adjusts_month else None, units, amount]
-            for code, kind, adjusts_month, units, amount in run.lines.order_by(
-                "position"
-            ).values_list("payee_code", "kind", "adjusts_month", "units", "amount_yen")
+            for code, kind, adjusts_month, units, amount in lines
         ],
     }
 
@@ -196,12 +201,15 @@ def _mark_seen(run: PayoutRun) -> None:
         )
 
 
-def _insert_month_lines(*, rule: FeeRule, run: PayoutRun, remaining: int | None, after: int) -> int:
+def _insert_month_lines(
+    *, rule: FeeRule, run: PayoutRun, remaining: int | None, after: int
+) -> list[tuple[str, str, None, int, int]]:
     """Insert the month's regular lines, computed in SQL, at positions after
-    ``after``; returns their total."""
+    ``after``; returns their (payee_code, kind, adjusts_month, units,
+    amount_yen) in position order."""
     start, end = selectors._window(rule, run.month, run.month)
     if start >= end:
-        return 0
+        return []
     terms = rule.terms
     with connection.cursor() as cursor:
         cursor.execute(
@@ -219,16 +227,17 @@ def _insert_month_lines(*, rule: FeeRule, run: PayoutRun, remaining: int | None,
                        code, name, units, gross, capped, amount, cut_by_cap, amount < capped,
                        first_at, session_ids, ''
                 FROM lines
-                RETURNING amount_yen
+                RETURNING position, payee_code, units, amount_yen
             )
-            SELECT COALESCE(SUM(amount_yen), 0)::bigint FROM ins
+            SELECT payee_code, units, amount_yen FROM ins ORDER BY position
             """,
             {
                 "start": start,
                 "end": end,
+                "month": run.month,
                 "ids_from": start,
                 "kinds": list(rule.kinds),
-                **selectors.session_id_bounds(start, end),
+                **selectors.window_session_ids(rule, start, end),
                 "rate": terms.rate_yen,
                 "cap": terms.monthly_cap_yen,
                 "remaining": remaining,
@@ -236,7 +245,7 @@ def _insert_month_lines(*, rule: FeeRule, run: PayoutRun, remaining: int | None,
                 "after": after,
             },
         )
-        return int(cursor.fetchone()[0])
+        return [(code, "regular", None, units, amount) for code, units, amount in cursor.fetchall()]
 
 
 @transaction.atomic
@@ -307,10 +316,13 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
         )
     PayoutLine.objects.bulk_create(rows)
     _mark_seen(run)
-    month_total = _insert_month_lines(
+    month_lines = _insert_month_lines(
         rule=rule, run=run, remaining=budget.remaining_yen, after=len(lines)
     )
-    run.total_yen = sum(line.amount_yen for line in lines) + month_total
+    written = [
+        (r.payee_code, r.kind, r.adjusts_month, r.units, r.amount_yen) for r in rows
+    ] + month_lines
+    run.total_yen = sum(amount for *_, amount in written)
     run.computed_at = timezone.now()
     run.save(update_fields=["total_yen", "computed_at"])
     audit_record(
@@ -318,7 +330,7 @@ def payout_run_compute(*, rule: FeeRule, month: date, by=None) -> PayoutRun:
         action="payout_run_created" if created else "payout_run_recomputed",
         target=run,
         before=before,
-        after=_run_snapshot(run),
+        after=_run_snapshot(run, written),
     )
     return run
 
