@@ -29,6 +29,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models import (
     BinaryField,
+    Case,
     CharField,
     Exists,
     F,
@@ -38,7 +39,9 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    TextField,
     Value,
+    When,
 )
 from django.db.models.functions import ExtractIsoWeekDay, Power, TruncTime
 from django.utils import timezone
@@ -69,6 +72,7 @@ from matching.rules import (
     schedule_fit,
 )
 from matching.services import (
+    KIND_WORDS,
     opportunity_document,
     participant_document,
     participant_own_text,
@@ -400,14 +404,9 @@ def _rank_opportunities(
         scored = _score_opportunities(ids, seeker, query, query_vector, term_vectors, weights, base)
     else:
         scored, seen, k = [], set(), max(ANN_CANDIDATES, 3 * limit)
+        nearest = _NearestPostings(opportunities, seeker, query_vector)
         for _round in range(2):
-            fresh = [
-                i
-                for i in _nearest_opportunities(
-                    base, opportunities, seeker, query, query_vector, limit, k
-                )
-                if i not in seen
-            ]
+            fresh = [i for i in nearest.ids(base, limit, k) if i not in seen]
             seen.update(fresh)
             scored += _score_opportunities(
                 fresh, seeker, query, query_vector, term_vectors, weights, base
@@ -506,15 +505,48 @@ _GRAMS_BY_KEY: dict[str, frozenset[str]] = {}
 _GRAMS_CACHE_SIZE = 50_000
 
 
+class _SearchText(Func):
+    """The lower-cased text of the fields opportunity_document reads, the kind
+    as its words. A search word (rules.bigrams) found in a posting's haystack is
+    a substring of this text; for Japanese words the converse holds too."""
+
+    template = "lower(concat_ws(chr(10), %(expressions)s))"
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__(
+            F("title"),
+            F("description"),
+            Func(F("skills"), Value("、"), function="array_to_string"),
+            Func(F("useful_skills"), Value("、"), function="array_to_string"),
+            Case(
+                *[When(kind=kind, then=Value(words)) for kind, words in KIND_WORDS.items()],
+                default=Value(""),
+            ),
+        )
+
+
 def _search_prefilter(
     base: QuerySet[Opportunity], ids: list[int], query: str, query_vector: np.ndarray | None
 ) -> tuple[dict[int, float], set[int]]:
-    """Each candidate's similarity to the search text (computed by the database)
-    and the ids worth scoring: close enough to the text, or containing its
-    words. One query reads the similarity and a key of each posting's text; the
-    text itself is read only for postings whose haystack is not cached yet."""
+    """Each candidate's similarity to the search text and how many of its words
+    the posting contains (both computed by the database), and the ids worth
+    scoring: close enough to the text, or containing its words. The database
+    count is exact for Japanese words; an English word may sit inside a longer
+    one ("art" in "start"), so those postings are checked on their haystack,
+    whose text is read only when it is not cached yet."""
     model_name = embeddings.get_backend().model_name
-    rows = base.filter(pk__in=ids).order_by().annotate(text_key=_TextKey(*_TEXT_FIELDS))
+    words = bigrams(query)
+    found_words = sum(
+        (Case(When(search_text__contains=word, then=Value(1)), default=Value(0)) for word in words),
+        Value(0),
+    )
+    rows = (
+        base.filter(pk__in=ids)
+        .order_by()
+        .annotate(search_text=_SearchText())
+        .annotate(text_key=_TextKey(*_TEXT_FIELDS), found_words=found_words)
+    )
     if query_vector is not None:
         # A LEFT JOIN to the posting's vector row (one per posting), not a
         # subquery per row (three times slower); no vector of this model: NULL.
@@ -523,22 +555,29 @@ def _search_prefilter(
         ).annotate(distance=CosineDistance("vector_row__vector", query_vector.tolist()))
     else:
         rows = rows.annotate(distance=Value(None, output_field=FloatField()))
-    found = list(rows.values_list("pk", "text_key", "distance"))
-    similarities = {pk: 1.0 - float(d) for pk, _key, d in found if d is not None}
-    missing = {pk: key for pk, key, _d in found if key not in _GRAMS_BY_KEY}
+    found = list(rows.values_list("pk", "text_key", "distance", "found_words"))
+    similarities = {pk: 1.0 - float(d) for pk, _key, d, _n in found if d is not None}
+    floor = SEARCH_ABSOLUTE_FLOOR.get(model_name, SEARCH_DEFAULT_FLOOR)
+    keep, unsure = set(), {}
+    for pk, key, _d, n in found:
+        if similarities.get(pk, 0.0) >= floor:
+            keep.add(pk)
+        elif words and n / len(words) >= SEARCH_KEYWORD_FLOOR:
+            if all(not word.isascii() for word in words):
+                keep.add(pk)
+            else:
+                unsure[pk] = key
+    missing = {pk: key for pk, key in unsure.items() if key not in _GRAMS_BY_KEY}
     if missing:
         if len(_GRAMS_BY_KEY) + len(missing) > _GRAMS_CACHE_SIZE:
             _GRAMS_BY_KEY.clear()
         for posting in Opportunity.objects.filter(pk__in=list(missing)).only(*_TEXT_FIELDS):
-            _GRAMS_BY_KEY[missing[posting.pk]] = _text_facts(opportunity_document(posting))[0]
-    floor = SEARCH_ABSOLUTE_FLOOR.get(model_name, SEARCH_DEFAULT_FLOOR)
-    words = bigrams(query)
-    keep = {
+            _GRAMS_BY_KEY[missing[posting.pk]] = frozenset(_haystack(opportunity_document(posting)))
+    keep.update(
         pk
-        for pk, key, _d in found
-        if similarities.get(pk, 0.0) >= floor
-        or containment(words, _GRAMS_BY_KEY.get(key, frozenset())) >= SEARCH_KEYWORD_FLOOR
-    }
+        for pk, key in unsure.items()
+        if containment(words, _GRAMS_BY_KEY.get(key, frozenset())) >= SEARCH_KEYWORD_FLOOR
+    )
     return similarities, keep
 
 
@@ -579,19 +618,18 @@ def _few(candidates: QuerySet) -> bool:
     return candidates.order_by()[: EXACT_SCAN_LIMIT + 1].count() <= EXACT_SCAN_LIMIT
 
 
-def _nearest_exact(candidates: QuerySet, fk: str, probes: list[np.ndarray], k: int) -> list[int]:
-    """The k nearest ids for each probe, from one pass over the candidate vector
-    rows: the database computes every distance (no index), Python picks the best."""
-    if not probes:
-        return []
+def _exact_orders(candidates: QuerySet, fk: str, probes: list[np.ndarray]) -> list[list[int]]:
+    """Every candidate id, nearest first, for each probe, from one pass over the
+    candidate vector rows: the database computes every distance (no index),
+    Python sorts (ties by id, so every call agrees)."""
     distances = {
         f"d{n}": CosineDistance("vector", vector.tolist()) for n, vector in enumerate(probes)
     }
     rows = list(candidates.annotate(**distances).values_list(f"{fk}_id", *distances))
-    found: dict[int, None] = {}
-    for n in range(len(probes)):
-        found.update(dict.fromkeys(row[0] for row in sorted(rows, key=lambda row: row[n + 1])[:k]))
-    return list(found)
+    return [
+        [row[0] for row in sorted(rows, key=lambda row: (row[n + 1], row[0]))]
+        for n in range(len(probes))
+    ]
 
 
 @contextmanager
@@ -636,14 +674,16 @@ def _candidate_vectors(
     dim: int, participant: ParticipantProfile | None, within: QuerySet[Opportunity] | None
 ) -> QuerySet[OpportunityEmbedding]:
     """Vector rows of the configured model that candidate generation may return:
-    open postings (or those in ``within``) and, for a person, the cheap filters
-    on the copies beside the vector (no join per row the index returns)."""
+    open postings (those in ``within`` too, when given) and, for a person, the
+    cheap filters on the copies beside the vector (no join per row the index
+    returns)."""
+    # is_open even with ``within`` (the pages' open postings): it is the
+    # condition of the box index, without which the database reads every
+    # vector row (10^5 rows, 200 MB) to find the few thousand in a box.
     rows = OpportunityEmbedding.objects.filter(
-        model_name=embeddings.get_backend().model_name, dimensions=dim
+        model_name=embeddings.get_backend().model_name, dimensions=dim, is_open=True
     )
-    if within is None:
-        rows = rows.filter(is_open=True)
-    else:
+    if within is not None:
         rows = rows.filter(opportunity__in=within.order_by().values("pk"))
     if participant is not None:
         rows = rows.filter(_reachable_q(participant))
@@ -662,7 +702,7 @@ def nearest_opportunity_ids(
     the k open postings (or postings in ``within``) nearest to ``vector``, best
     first, that the participant can reach: readiness at most one step above
     theirs, inside a bounding box of their maximum travel. The pages (through
-    _nearest_opportunities) and ``bench_matching`` both call this.
+    _NearestPostings) and ``bench_matching`` both call this.
 
     By default through the HNSW index: a relaxed-order iterative scan fetches
     at least HNSW_OVERFETCH filtered rows with their distances and the best k
@@ -691,47 +731,58 @@ def nearest_opportunity_ids(
     return [pk for pk, _distance in found[:k]]
 
 
-def _nearest_opportunities(
-    base, within, seeker: _Seeker, query: str, query_vector, limit: int, k: int
-) -> list[int]:
-    person = seeker.participant
-    probes = []
-    if query_vector is not None:
-        probes.append(query_vector)
-    elif seeker.vector is not None:
-        probes.append(seeker.vector)
-        # The nearest postings to each of the first interests too: a profile
-        # vector blends several wishes, and one of them may be the real fit.
-        if seeker.term_matrix is not None:
-            probes.extend(seeker.term_matrix[:2])
+class _NearestPostings:
+    """Candidate generation for one ranking call. The decision between an exact
+    scan and the index is made once, and an exact scan computes every reachable
+    distance once: a widened second round slices the same orderings instead of
+    counting and scanning again (each was ~50 ms at 10^5 postings)."""
 
-    ids: dict[int, None] = {}
-    # Someone's surroundings hold a few per cent of a prefecture's postings:
-    # when few are reachable, compute every distance for them in one pass.
-    reachable = None
-    if person is not None and probes:
-        reachable = _candidate_vectors(int(probes[0].shape[0]), person, within)
-    if reachable is not None and _few(reachable):
-        ids.update(dict.fromkeys(_nearest_exact(reachable, "opportunity", probes, k)))
-    else:
+    def __init__(self, within, seeker: _Seeker, query_vector) -> None:
+        self.within = within
+        self.person = seeker.participant
+        self.probes: list[np.ndarray] = []
+        if query_vector is not None:
+            self.probes.append(query_vector)
+        elif seeker.vector is not None:
+            self.probes.append(seeker.vector)
+            # The nearest postings to each of the first interests too: a profile
+            # vector blends several wishes, and one of them may be the real fit.
+            if seeker.term_matrix is not None:
+                self.probes.extend(seeker.term_matrix[:2])
+        # Someone's surroundings hold a few per cent of a prefecture's postings:
+        # when few are reachable, compute every distance for them in one pass.
+        self.exact_orders: list[list[int]] | None = None
+        if self.person is not None and self.probes:
+            # Counted on the box index alone: ``within`` only narrows the scan,
+            # and checking it per row made the count cost as much as the scan.
+            box = OpportunityEmbedding.objects.filter(is_open=True).filter(
+                _reachable_q(self.person)
+            )
+            if _few(box):
+                reachable = _candidate_vectors(int(self.probes[0].shape[0]), self.person, within)
+                self.exact_orders = _exact_orders(reachable, "opportunity", self.probes)
+
+    def ids(self, base, limit: int, k: int) -> list[int]:
+        person, probes, within = self.person, self.probes, self.within
+        ids: dict[int, None] = {}
         for n, vector in enumerate(probes):
             # The profile takes k; each single interest a third of it.
             depth = k if n == 0 else max(limit, k // 3)
-            ids.update(
-                dict.fromkeys(
-                    nearest_opportunity_ids(vector, depth, participant=person, within=within)
-                )
-            )
-    if person is not None and probes and len(ids) < limit:
-        # Not enough feasible postings: fill with the nearest infeasible ones,
-        # which the score bands keep below every feasible one.
-        ids.update(dict.fromkeys(nearest_opportunity_ids(probes[0], limit, within=within)))
-    feasible = base if person is None else reachable_opportunities(person, base)
-    if not probes:  # nothing embedded yet: nearest postings on the map, then any
-        ids.update(dict.fromkeys(_by_proximity(feasible, person)[:k]))
-    if person is not None and not probes and len(ids) < limit:
-        ids.update(dict.fromkeys(base.order_by("pk").values_list("pk", flat=True)[:limit]))
-    return list(ids)
+            if self.exact_orders is not None:
+                found = self.exact_orders[n][:k]
+            else:
+                found = nearest_opportunity_ids(vector, depth, participant=person, within=within)
+            ids.update(dict.fromkeys(found))
+        if person is not None and probes and len(ids) < limit:
+            # Not enough feasible postings: fill with the nearest infeasible ones,
+            # which the score bands keep below every feasible one.
+            ids.update(dict.fromkeys(nearest_opportunity_ids(probes[0], limit, within=within)))
+        feasible = base if person is None else reachable_opportunities(person, base)
+        if not probes:  # nothing embedded yet: nearest postings on the map, then any
+            ids.update(dict.fromkeys(_by_proximity(feasible, person)[:k]))
+        if person is not None and not probes and len(ids) < limit:
+            ids.update(dict.fromkeys(base.order_by("pk").values_list("pk", flat=True)[:limit]))
+        return list(ids)
 
 
 def _by_proximity(qs: QuerySet, person) -> list[int]:

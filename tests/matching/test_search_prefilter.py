@@ -35,3 +35,16 @@ def test_a_search_reads_only_the_matching_rows(farm_lover, postings, django_asse
     sql = " ".join(q["sql"] for q in captured.captured_queries)
     assert "matching_participantembedding" not in sql
     assert '"opportunities_opportunity"."description"' in captured.captured_queries[3]["sql"]
+
+
+def test_the_database_counts_japanese_words_and_english_ones_are_checked_whole(postings):
+    farm, office = postings["farm"], postings["office"]
+    # Japanese: a word in the text, in the skills, or in the kind's words is found.
+    assert titles("収穫") >= {farm.title}
+    assert farm.title in titles("農作業")  # only in KIND_WORDS of farm_welfare
+    # English: "art" inside "start" is a substring, not a word; "arts" is the word.
+    Opportunity.objects.filter(pk=farm.pk).update(description="We start early in the field.")
+    Opportunity.objects.filter(pk=office.pk).update(description="Arts and crafts with the kids.")
+    assert titles("art") == {office.title}
+    # LIKE wildcards in the text are plain characters.
+    assert titles("%_%") == set()
