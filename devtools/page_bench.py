@@ -259,7 +259,9 @@ def run_wrk(url: str, *, cookie: str, connections: int, seconds: int, script: st
     raise BenchError(f"wrk printed no figures for {url}:\n{done.stdout}\n{done.stderr}")
 
 
-def run(*, concurrency: int, seconds: int, pages: list[str], log=print) -> dict:
+def run(
+    *, concurrency: int, seconds: int, pages: list[str], conn_max_age: int = 0, log=print
+) -> dict:
     """Prepare the scratch database, serve it with gunicorn, load each page
     with wrk (``concurrency`` clients, then 1 client) and return the figures."""
     wrk_path()  # fail early, before minutes of seeding
@@ -268,6 +270,8 @@ def run(*, concurrency: int, seconds: int, pages: list[str], log=print) -> dict:
         **os.environ,
         "DATABASE_URL": scratch_url(base_url),
         "DJANGO_DEBUG": "false",
+        # 0 as the Dockerfile alone runs; .env.example deploys with 60.
+        "DB_CONN_MAX_AGE": str(conn_max_age),
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "bench-pages-not-secret",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
@@ -321,6 +325,7 @@ def run(*, concurrency: int, seconds: int, pages: list[str], log=print) -> dict:
         "concurrency": concurrency,
         "seconds": seconds,
         "workers": WORKERS,
+        "conn_max_age": conn_max_age,
         "database": SCRATCH_DB,
         "pages": results,
     }

@@ -16,11 +16,13 @@ def test_wrk_is_installed():
 
 def test_bench_pages_prints_one_json_line_per_page_and_stops_gunicorn(capsys):
     before = subprocess.run(["pgrep", "-f", "gunicorn config.wsgi"], capture_output=True, text=True)
-    call_command("bench_pages", "--concurrency", "2", "--seconds", "2")
+    # Kept connections, as .env.example deploys: the workers still answer without errors.
+    call_command("bench_pages", "--concurrency", "2", "--seconds", "2", "--conn-max-age", "60")
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
     result = json.loads(out[0])
     assert result["concurrency"] == 2 and result["workers"] == 3
+    assert result["conn_max_age"] == 60
     assert list(result["pages"]) == page_bench.DEFAULT_PAGES
     for page, row in result["pages"].items():
         assert row["errors"] == 0 and row["single_errors"] == 0, page
