@@ -699,7 +699,7 @@ def nearest_opportunity_ids(
     exact: bool | None = False,
 ) -> list[int]:
     """Candidate generation ("top k opportunities for a participant"): ids of
-    the k open postings (or postings in ``within``) nearest to ``vector``, best
+    the k open postings (also in ``within``, when given) nearest to ``vector``, best
     first, that the participant can reach: readiness at most one step above
     theirs, inside a bounding box of their maximum travel. The pages (through
     _NearestPostings) and ``bench_matching`` both call this.
